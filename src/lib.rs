@@ -1,0 +1,46 @@
+//! # openehr-definitions
+//!
+//! The core of the openEHR Definitions toolkit: validate ADL 1.4 operational templates (OPT XML)
+//! and ADL 2 headers, check the identifiers the Definitions API uses, and resolve SEMVER
+//! version prefixes. Pure Rust with no I/O, no wasm, HTTP or host dependency, so the same code
+//! runs natively, in the browser (`pkg/`) and at the edge (`edge/`).
+//!
+//! ```
+//! let xml = std::fs::read("tests/fixtures/opt14/valid/ehrbase_integration_test__opt__minimal_action.opt").unwrap();
+//! let report = openehr_definitions::validate(&xml);
+//! assert_eq!(report.kind, openehr_definitions::Kind::Opt14);
+//! assert!(report.valid);
+//! ```
+//!
+//! Every finding is a [`Diagnostic`] `{code, severity, message, line, column, path}` with a stable
+//! [`Code`]. The code table:
+//!
+//! | code | severity | meaning |
+//! |---|---|---|
+#![doc = include_str!("../docs/codes.md")]
+//!
+//! ## Limits
+//!
+//! OPT validation streams the input once and never builds a document tree. Memory grows with
+//! the nesting depth and with the number of distinct `node_id`s of one archetype root, not with
+//! the input size. Inputs larger than [`opt::MAX_INPUT_BYTES`] or nested deeper than
+//! [`opt::MAX_DEPTH`] stop with `OPT004`. DOCTYPE declarations stop with `OPT003`: entities are
+//! never expanded and nothing is ever fetched.
+
+pub mod adl2;
+mod diagnostic;
+pub mod ident;
+mod kind;
+pub mod opt;
+mod position;
+mod report;
+mod text;
+pub mod version;
+
+pub use adl2::{Adl2Header, Adl2Report, ArtefactKind, parse_adl2_header};
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use ident::{ArchetypeHrid, QueryName, check_archetype_id_14, check_template_id};
+pub use kind::{Kind, detect_kind};
+pub use opt::{OptMetadata, OptReport, parse_opt_metadata, validate_opt};
+pub use report::{Metadata, Report, validate};
+pub use version::{VersionPattern, next_query_version, resolve};
