@@ -163,8 +163,7 @@ impl serde::Serialize for Code {
 impl<'de> serde::Deserialize<'de> for Code {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Code::from_code_str(&s)
-            .ok_or_else(|| serde::de::Error::custom(format_args!("unknown diagnostic code {s:?}")))
+        Code::from_code_str(&s).ok_or_else(|| serde::de::Error::custom(format_args!("unknown diagnostic code {s:?}")))
     }
 }
 
@@ -186,14 +185,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A diagnostic with the code's own severity.
     pub fn new(code: Code, message: impl Into<String>, line: u32, column: u32, path: impl Into<String>) -> Self {
-        Diagnostic {
-            code,
-            severity: code.severity(),
-            message: message.into(),
-            line,
-            column,
-            path: path.into(),
-        }
+        Diagnostic { code, severity: code.severity(), message: message.into(), line, column, path: path.into() }
     }
 
     pub fn is_error(&self) -> bool {
