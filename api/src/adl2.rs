@@ -1,0 +1,196 @@
+//! ADL 2 templates: `POST/GET /definition/template/adl2[/{template_id}[/{version_pattern}]]`.
+//!
+//! **What `{template_id}` means.** The canonical id is the artefact's HRID *without* its version part
+//! (`openEHR-EHR-COMPOSITION.blood_pressure`, with `namespace::` when present); the version travels
+//! separately, as the spec's `/{template_id}/{version_pattern}` route and the list's `version` field
+//! suggest. For the spec's own examples, a full HRID (`openEHR-EHR-COMPOSITION.test.v1.0.0`) is accepted
+//! on GET too: its version then acts as the exact version pattern (400 if a path pattern disagrees).
+
+use crate::blob::{Manifest, get_body, put_body, sha256_hex};
+use crate::error::{ApiError, json};
+use crate::index::{self, Decision};
+use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return, query_param};
+use crate::router::Ctx;
+use crate::store::StoreError;
+use crate::time::now_rfc3339;
+use http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use http::{HeaderValue, Response, StatusCode};
+use openehr_definitions::version::Version;
+use openehr_definitions::{ArchetypeHrid, Kind, Metadata, VersionPattern, resolve, validate};
+use serde::{Deserialize, Serialize};
+
+const INDEX_KEY: &str = "adl2/index";
+const TEXT: &str = "text/plain; charset=utf-8";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    template_id: String,
+    version: String,
+    concept: String,
+    /// The artefact id exactly as written in the header.
+    archetype_id: String,
+    created_timestamp: String,
+    etag: String,
+    #[serde(flatten)]
+    manifest: Manifest,
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    template_id: &'a str,
+    version: &'a str,
+    concept: &'a str,
+    archetype_id: &'a str,
+    created_timestamp: &'a str,
+}
+
+/// The versionless id of an HRID: `[namespace::]publisher-package-CLASS.concept`.
+fn versionless_id(hrid: &ArchetypeHrid) -> String {
+    let namespace = hrid.namespace.as_deref().map(|n| format!("{n}::")).unwrap_or_default();
+    format!("{namespace}{}-{}-{}.{}", hrid.rm_publisher, hrid.rm_package, hrid.rm_class, hrid.concept)
+}
+
+pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
+    let entries: Vec<Entry> = index::read(ctx.store, INDEX_KEY)?;
+    let items: Vec<ListItem> = entries
+        .iter()
+        .map(|e| ListItem {
+            template_id: &e.template_id,
+            version: &e.version,
+            concept: &e.concept,
+            archetype_id: &e.archetype_id,
+            created_timestamp: &e.created_timestamp,
+        })
+        .collect();
+    json(StatusCode::OK, &items)
+}
+
+pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Response<Vec<u8>>, ApiError> {
+    let (template_id, pattern) = parse_target(id, path_pattern)?;
+    let headers = ctx.request.headers();
+    if !accepts(headers, &["text/plain"]) {
+        return Err(ApiError::new(StatusCode::NOT_ACCEPTABLE, "ADL 2 templates are served as text/plain only"));
+    }
+    let entries: Vec<Entry> = index::read(ctx.store, INDEX_KEY)?;
+    let candidates: Vec<(Version, &Entry)> = entries
+        .iter()
+        .filter(|e| e.template_id == template_id)
+        .filter_map(|e| Version::parse(&e.version).ok().map(|v| (v, e)))
+        .collect();
+    let chosen = resolve(&pattern, candidates.iter().map(|(v, _)| v))
+        .and_then(|v| candidates.iter().find(|(candidate, _)| candidate == v))
+        .map(|(_, e)| *e)
+        .ok_or_else(|| ApiError::not_found(format!("no ADL 2 template {template_id:?} matches version {pattern:?}")))?;
+    let etag =
+        HeaderValue::from_str(&chosen.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
+    let mut response = if none_match_hits(headers, &chosen.etag) {
+        let mut r = Response::new(Vec::new());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(get_body(ctx.store, &chosen.manifest)?);
+        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(TEXT));
+        r
+    };
+    response.headers_mut().insert(ETAG, etag);
+    Ok(response)
+}
+
+/// Splits a GET target into the versionless id and the version pattern to resolve.
+fn parse_target(id: &str, path_pattern: Option<&str>) -> Result<(String, VersionPattern), ApiError> {
+    let parse_pattern = |p: &str| {
+        VersionPattern::parse(p).map_err(|d| ApiError::invalid(format!("version pattern {p:?} is malformed"), vec![d]))
+    };
+    if let Ok(hrid) = ArchetypeHrid::parse(id) {
+        if let Some(p) = path_pattern.filter(|p| *p != hrid.version) {
+            return Err(ApiError::invalid(
+                format!("the template_id carries version {} but the path asks for {p}", hrid.version),
+                vec![],
+            ));
+        }
+        return Ok((versionless_id(&hrid), parse_pattern(&hrid.version)?));
+    }
+    // A versionless id is valid when adding a version makes it a valid HRID.
+    ArchetypeHrid::parse(&format!("{id}.v1.0.0"))
+        .map_err(|d| ApiError::invalid(format!("{id:?} is not an ADL 2 template id"), vec![d]))?;
+    Ok((id.to_owned(), parse_pattern(path_pattern.unwrap_or(""))?))
+}
+
+pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
+    let headers = ctx.request.headers();
+    if content_type(headers).as_deref() != Some("text/plain") {
+        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "an ADL 2 template is uploaded as text/plain"));
+    }
+    let body = ctx.request.body();
+    let report = validate(body);
+    if report.kind != Kind::Adl2 || !report.valid {
+        return Err(ApiError::invalid("the body is not a valid ADL 2 artefact", report.diagnostics));
+    }
+    let header = match report.metadata {
+        Some(Metadata::Adl2(header)) => header,
+        _ => return Err(ApiError::invalid("the body is not an ADL 2 artefact", report.diagnostics)),
+    };
+    let (Some(hrid), Some(written_id)) = (header.hrid, header.id) else {
+        return Err(ApiError::invalid("the ADL 2 artefact has no readable id", report.diagnostics));
+    };
+    let version = Version::parse(&hrid.version).map_err(|e| {
+        ApiError::invalid(
+            format!("the artefact id's version {:?} is not a full SEMVER version: {e}", hrid.version),
+            vec![],
+        )
+    })?;
+    if let Some(requested) = query_param(ctx.request.uri().query(), "version") {
+        if requested != version.to_string() {
+            return Err(ApiError::invalid(
+                format!("?version={requested} disagrees with the artefact id's version {version}"),
+                vec![],
+            ));
+        }
+    }
+    let template_id = versionless_id(&hrid);
+    let entry = Entry {
+        template_id: template_id.clone(),
+        version: version.to_string(),
+        concept: hrid.concept.clone(),
+        archetype_id: written_id,
+        created_timestamp: now_rfc3339(),
+        etag: format!("\"{}\"", sha256_hex(body)),
+        manifest: put_body(ctx.store, body)?,
+    };
+    let etag = entry.etag.clone();
+    index::update(ctx.store, INDEX_KEY, |index: &mut Vec<Entry>| {
+        let key = |e: &Entry| (e.template_id.clone(), Version::parse(&e.version).ok());
+        let new_key = key(&entry);
+        match index.binary_search_by(|e| key(e).cmp(&new_key)) {
+            Ok(_) => {
+                Err(ApiError::conflict(format!("ADL 2 template {template_id:?} version {version} already exists")))
+            }
+            Err(at) => {
+                index.insert(at, entry.clone());
+                Ok(Decision::Write(()))
+            }
+        }
+    })?;
+
+    let location = ctx.location(&format!("/definition/template/adl2/{}/{version}", encode_segment(&template_id)));
+    let mut response = match prefer_return(headers) {
+        Return::Minimal => Response::new(Vec::new()),
+        Return::Representation => {
+            let mut r = Response::new(body.clone());
+            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(TEXT));
+            r
+        }
+        Return::Identifier => json(
+            StatusCode::CREATED,
+            &serde_json::json!({ "template_id": template_id, "version": version.to_string() }),
+        )?,
+    };
+    *response.status_mut() = StatusCode::CREATED;
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(LOCATION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response.headers_mut().insert(ETAG, value);
+    }
+    Ok(response)
+}

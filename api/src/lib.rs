@@ -1,0 +1,69 @@
+//! # openehr-defs-api
+//!
+//! The openEHR Definitions REST API (ADL 1.4 and ADL 2 templates, stored queries) as one pure
+//! function, [`handle`], over a [`KvStore`]. It has no runtime, socket or framework of its own, so the
+//! native server (`server/`, SQLite) and the Spin component (`edge/`, Spin's key-value store) are thin
+//! adapters around the same code. The storage layout and its guarantees are described in [`store`].
+//!
+//! `handle` never panics and never answers 500 for bad input: a storage failure is a 503 whose
+//! message says it is the backend's fault.
+
+mod adl2;
+mod auth;
+mod blob;
+mod cors;
+mod error;
+mod index;
+mod negotiate;
+mod opt14;
+mod queries;
+mod router;
+pub mod store;
+mod time;
+
+pub use negotiate::encode_segment;
+pub use opt14::{BulkOutcome, bulk_upload_opt14};
+pub use store::{KvStore, MemoryStore, StoreError};
+
+use http::{Request, Response};
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedOrigins {
+    /// `Access-Control-Allow-Origin: *`.
+    Any,
+    /// Only these exact origins (`https://example.org`), echoed back with `Vary: Origin`.
+    List(Vec<String>),
+    /// No CORS headers at all.
+    None,
+}
+
+/// How the API is mounted and protected.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The path prefix of every API route: `/v1` by default; `/rest/openehr/v1` works as well.
+    pub base_path: String,
+    pub allowed_origins: AllowedOrigins,
+    /// Larger request bodies are refused with 413 (default 8 MiB, above the largest real OPT).
+    pub max_body_bytes: usize,
+    /// When set, POST and PUT need `Authorization: Bearer <write_token>`.
+    pub write_token: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            base_path: "/v1".to_owned(),
+            allowed_origins: AllowedOrigins::Any,
+            max_body_bytes: 8 * 1024 * 1024,
+            write_token: None,
+        }
+    }
+}
+
+/// Answers one request. Never panics; bad input gets a 4xx, a failing store a 503.
+pub fn handle(request: Request<Vec<u8>>, store: &dyn KvStore, config: &Config) -> Response<Vec<u8>> {
+    let mut response = router::route(&request, store, config).unwrap_or_else(error::ApiError::into_response);
+    cors::decorate(&mut response, request.headers(), &config.allowed_origins);
+    response
+}

@@ -1,0 +1,205 @@
+//! ADL 1.4 operational templates: `POST/GET /definition/template/adl1.4[/{template_id}]`.
+
+use crate::blob::{Manifest, get_body, put_body, sha256_hex};
+use crate::error::{ApiError, json};
+use crate::index::{self, Decision};
+use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return};
+use crate::router::Ctx;
+use crate::store::{KvStore, StoreError};
+use crate::time::now_rfc3339;
+use http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use http::{HeaderValue, Response, StatusCode};
+use openehr_definitions::{check_template_id, validate_opt};
+use serde::{Deserialize, Serialize};
+
+const INDEX_KEY: &str = "opt14/index";
+
+fn cache_key(template_id: &str) -> String {
+    format!("opt14/id/{template_id}")
+}
+
+/// One template as the index holds it: the list fields plus where its body is.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    template_id: String,
+    concept: String,
+    archetype_id: String,
+    created_timestamp: String,
+    /// The strong ETag, quotes included: SHA-256 of the body, computed once at upload.
+    etag: String,
+    #[serde(flatten)]
+    manifest: Manifest,
+}
+
+/// The spec's list item (`TemplateMetadata`).
+#[derive(Serialize)]
+struct ListItem<'a> {
+    template_id: &'a str,
+    concept: &'a str,
+    archetype_id: &'a str,
+    created_timestamp: &'a str,
+}
+
+pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
+    let entries: Vec<Entry> = index::read(ctx.store, INDEX_KEY)?;
+    let items: Vec<ListItem> = entries
+        .iter()
+        .map(|e| ListItem {
+            template_id: &e.template_id,
+            concept: &e.concept,
+            archetype_id: &e.archetype_id,
+            created_timestamp: &e.created_timestamp,
+        })
+        .collect();
+    json(StatusCode::OK, &items)
+}
+
+pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
+    check_template_id(template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
+    let headers = ctx.request.headers();
+    if !accepts(headers, &["application/xml", "text/xml"]) {
+        return Err(ApiError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            "this server returns ADL 1.4 templates as application/xml only (no web templates or JSON)",
+        ));
+    }
+    let entry = find(ctx.store, template_id)?
+        .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
+    let etag =
+        HeaderValue::from_str(&entry.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
+    let mut response = if none_match_hits(headers, &entry.etag) {
+        let mut r = Response::new(Vec::new());
+        *r.status_mut() = StatusCode::NOT_MODIFIED;
+        r
+    } else {
+        let mut r = Response::new(get_body(ctx.store, &entry.manifest)?);
+        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+        r
+    };
+    response.headers_mut().insert(ETAG, etag);
+    Ok(response)
+}
+
+/// The entry of `template_id`: its cache value, else (after a crash between commit and cache write) the index.
+fn find(store: &dyn KvStore, template_id: &str) -> Result<Option<Entry>, StoreError> {
+    if let Some(raw) = store.get(&cache_key(template_id))? {
+        return serde_json::from_slice(&raw).map(Some).map_err(|e| StoreError(format!("corrupt cache value: {e}")));
+    }
+    let entries: Vec<Entry> = index::read(store, INDEX_KEY)?;
+    Ok(entries.into_iter().find(|e| e.template_id == template_id))
+}
+
+pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
+    let headers = ctx.request.headers();
+    match content_type(headers).as_deref() {
+        Some("application/xml" | "text/xml") => {}
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("an ADL 1.4 template is uploaded as application/xml, not {}", other.unwrap_or("(none)")),
+            ));
+        }
+    }
+    let body = ctx.request.body();
+    let entry = prepare(ctx.store, body)?;
+    let template_id = entry.template_id.clone();
+    let etag = entry.etag.clone();
+    commit(ctx.store, vec![entry])?.into_iter().next().ok_or_else(|| {
+        ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists"))
+    })?;
+
+    let location = ctx.location(&format!("/definition/template/adl1.4/{}", encode_segment(&template_id)));
+    let mut response = match prefer_return(headers) {
+        Return::Minimal => Response::new(Vec::new()),
+        Return::Representation => {
+            let mut r = Response::new(body.clone());
+            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+            r
+        }
+        Return::Identifier => json(StatusCode::CREATED, &serde_json::json!({ "template_id": template_id }))?,
+    };
+    *response.status_mut() = StatusCode::CREATED;
+    let response_headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response_headers.insert(LOCATION, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        response_headers.insert(ETAG, value);
+    }
+    Ok(response)
+}
+
+/// Validates one OPT and writes its chunks (nothing visible yet). 400 on an invalid template,
+/// 409 early when the id is already taken (saves writing chunks that would stay orphans).
+fn prepare(store: &dyn KvStore, body: &[u8]) -> Result<Entry, ApiError> {
+    let report = validate_opt(body);
+    if !report.is_valid() {
+        return Err(ApiError::invalid("the operational template is not valid", report.diagnostics));
+    }
+    let metadata = report.metadata;
+    let Some(template_id) = metadata.template_id else {
+        return Err(ApiError::invalid("the operational template has no template_id", report.diagnostics));
+    };
+    check_template_id(&template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
+    if store.get(&cache_key(&template_id))?.is_some() {
+        return Err(ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists")));
+    }
+    let manifest = put_body(store, body)?;
+    Ok(Entry {
+        etag: format!("\"{}\"", sha256_hex(body)),
+        template_id,
+        concept: metadata.concept.unwrap_or_default(),
+        archetype_id: metadata.archetype_id.unwrap_or_default(),
+        created_timestamp: now_rfc3339(),
+        manifest,
+    })
+}
+
+/// Adds every entry whose id is free with ONE index CAS (the commit point), then writes the cache
+/// values. Returns the entries that were added.
+fn commit(store: &dyn KvStore, entries: Vec<Entry>) -> Result<Vec<Entry>, ApiError> {
+    let added = index::update(store, INDEX_KEY, |index: &mut Vec<Entry>| {
+        let mut added = Vec::new();
+        for entry in &entries {
+            if let Err(at) = index.binary_search_by(|e| e.template_id.as_str().cmp(&entry.template_id)) {
+                index.insert(at, entry.clone());
+                added.push(entry.clone());
+            }
+        }
+        Ok(if added.is_empty() { Decision::Keep(added) } else { Decision::Write(added) })
+    })?;
+    for entry in &added {
+        let value = serde_json::to_vec(entry).map_err(|e| StoreError(format!("cannot encode entry: {e}")))?;
+        store.set(&cache_key(&entry.template_id), &value)?;
+    }
+    Ok(added)
+}
+
+/// What [`bulk_upload_opt14`] did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BulkOutcome {
+    pub created: usize,
+    /// Template ids that already existed (or appeared twice in the input).
+    pub conflicts: usize,
+    /// Inputs that did not validate.
+    pub invalid: usize,
+}
+
+/// Imports many OPTs with a single index commit: seeding a store (load tests, migrations) without
+/// rewriting the index once per template. Same validation and layout as `POST`.
+pub fn bulk_upload_opt14(store: &dyn KvStore, bodies: &[Vec<u8>]) -> Result<BulkOutcome, StoreError> {
+    let mut outcome = BulkOutcome::default();
+    let mut entries = Vec::with_capacity(bodies.len());
+    for body in bodies {
+        match prepare(store, body) {
+            Ok(entry) => entries.push(entry),
+            Err(e) if e.status == StatusCode::CONFLICT => outcome.conflicts += 1,
+            Err(e) if e.status == StatusCode::BAD_REQUEST => outcome.invalid += 1,
+            Err(e) => return Err(StoreError(e.message)),
+        }
+    }
+    let offered = entries.len();
+    outcome.created = commit(store, entries).map_err(|e| StoreError(e.message))?.len();
+    outcome.conflicts += offered - outcome.created;
+    Ok(outcome)
+}

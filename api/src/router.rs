@@ -1,0 +1,124 @@
+//! Maps method + path to a handler, and applies what every route shares: 404/405, preflight,
+//! write protection and the body size limit.
+
+use crate::error::ApiError;
+use crate::negotiate::percent_decode;
+use crate::store::KvStore;
+use crate::{Config, adl2, auth, cors, opt14, queries};
+use http::header::{ALLOW, CONTENT_TYPE};
+use http::{HeaderValue, Method, Request, Response, StatusCode};
+
+/// What a handler needs from the request's surroundings.
+pub(crate) struct Ctx<'a> {
+    pub request: &'a Request<Vec<u8>>,
+    pub store: &'a dyn KvStore,
+    pub config: &'a Config,
+}
+
+impl Ctx<'_> {
+    /// The path of `suffix` under the configured base path (for `Location`).
+    pub fn location(&self, suffix: &str) -> String {
+        format!("{}{suffix}", self.config.base_path.trim_end_matches('/'))
+    }
+}
+
+/// The routes, with their decoded path parameters.
+enum Route {
+    Healthz,
+    Opt14Collection,
+    Opt14Item(String),
+    Adl2Collection,
+    Adl2Item(String, Option<String>),
+    QueryCollection(String),
+    QueryItem(String, Option<String>),
+}
+
+impl Route {
+    fn allow(&self) -> &'static str {
+        match self {
+            Route::Healthz | Route::Opt14Item(_) | Route::Adl2Item(..) | Route::QueryCollection(_) => "GET, OPTIONS",
+            Route::Opt14Collection | Route::Adl2Collection => "GET, POST, OPTIONS",
+            Route::QueryItem(..) => "GET, PUT, OPTIONS",
+        }
+    }
+}
+
+pub(crate) fn route(
+    request: &Request<Vec<u8>>,
+    store: &dyn KvStore,
+    config: &Config,
+) -> Result<Response<Vec<u8>>, ApiError> {
+    let route = match_route(request.uri().path(), &config.base_path)?;
+    let method = request.method();
+    if method == Method::OPTIONS {
+        return Ok(cors::preflight(route.allow()));
+    }
+    let allowed = route.allow().split(", ").any(|m| m == method.as_str());
+    if !allowed {
+        return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not allowed here"))
+            .with_header(ALLOW, HeaderValue::from_static(route.allow())));
+    }
+    if method == Method::POST || method == Method::PUT {
+        auth::check_write(request.headers(), config.write_token.as_deref())?;
+        if request.body().len() > config.max_body_bytes {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the body has {} bytes, the limit is {}", request.body().len(), config.max_body_bytes),
+            ));
+        }
+    }
+    let ctx = Ctx { request, store, config };
+    let write = method == Method::POST || method == Method::PUT;
+    match (route, write) {
+        (Route::Healthz, _) => Ok(healthz()),
+        (Route::Opt14Collection, false) => opt14::list(&ctx),
+        (Route::Opt14Collection, true) => opt14::upload(&ctx),
+        (Route::Opt14Item(id), _) => opt14::get(&ctx, &id),
+        (Route::Adl2Collection, false) => adl2::list(&ctx),
+        (Route::Adl2Collection, true) => adl2::upload(&ctx),
+        (Route::Adl2Item(id, pattern), _) => adl2::get(&ctx, &id, pattern.as_deref()),
+        (Route::QueryCollection(prefix), _) => queries::list(&ctx, &prefix),
+        (Route::QueryItem(prefix, None), false) => queries::list(&ctx, &prefix),
+        (Route::QueryItem(name, Some(pattern)), false) => queries::get(&ctx, &name, &pattern),
+        (Route::QueryItem(name, version), true) => queries::put(&ctx, &name, version.as_deref()),
+    }
+}
+
+fn healthz() -> Response<Vec<u8>> {
+    let mut response = Response::new(b"ok".to_vec());
+    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response
+}
+
+fn match_route(path: &str, base_path: &str) -> Result<Route, ApiError> {
+    if path == "/healthz" {
+        return Ok(Route::Healthz);
+    }
+    let not_found = || ApiError::not_found(format!("no such resource: {path}"));
+    let base = base_path.trim_end_matches('/');
+    let rest = path.strip_prefix(base).filter(|r| r.starts_with('/')).ok_or_else(not_found)?;
+    let mut segments = Vec::new();
+    for raw in rest[1..].split('/') {
+        let decoded = percent_decode(raw, false).ok_or_else(|| {
+            ApiError::invalid(format!("path segment {raw:?} is not valid percent-encoded UTF-8"), vec![])
+        })?;
+        segments.push(decoded);
+    }
+    // A trailing slash (`/definition/query/`) names the collection.
+    if segments.len() > 1 && segments.last().is_some_and(String::is_empty) {
+        segments.pop();
+    }
+    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let owned = |i: usize| segments[i].clone();
+    Ok(match s.as_slice() {
+        ["definition", "template", "adl1.4"] => Route::Opt14Collection,
+        ["definition", "template", "adl1.4", _] => Route::Opt14Item(owned(3)),
+        ["definition", "template", "adl2"] => Route::Adl2Collection,
+        ["definition", "template", "adl2", _] => Route::Adl2Item(owned(3), None),
+        ["definition", "template", "adl2", _, _] => Route::Adl2Item(owned(3), Some(owned(4))),
+        ["definition", "query"] => Route::QueryCollection(String::new()),
+        ["definition", "query", _] => Route::QueryItem(owned(2), None),
+        ["definition", "query", _, _] => Route::QueryItem(owned(2), Some(owned(3))),
+        _ => return Err(not_found()),
+    })
+}

@@ -1,0 +1,144 @@
+//! # openehr-defs-server
+//!
+//! The native host of the Definitions API: hyper 1 on tokio, SQLite storage in Spin's key-value
+//! layout ([`sqlite_store`]), the browser playground from a directory. All API behaviour lives in
+//! `openehr_defs_api::handle`; this crate only moves bytes between sockets, the database and it.
+
+pub mod sqlite_store;
+mod static_files;
+
+pub use openehr_defs_api::{AllowedOrigins, Config};
+pub use sqlite_store::SqliteStore;
+
+use http::{Request, Response, StatusCode};
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Where to listen; port 0 picks a free port (the real one is printed).
+    pub addr: SocketAddr,
+    /// The application directory: the database is `{data_dir}/.spin/sqlite_key_value.db`, as under `spin up`.
+    pub data_dir: PathBuf,
+    /// Static files served at `/` (the browser playground), if any.
+    pub www_dir: Option<PathBuf>,
+    pub api: Config,
+}
+
+/// Binds, prints `listening on http://ADDR` and serves until the process ends.
+pub fn serve(config: ServeConfig) -> io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async {
+        let (listener, state) = bind(config).await?;
+        println!("listening on http://{}", listener.local_addr()?);
+        accept_loop(listener, state).await
+    })
+}
+
+/// A server running on a background thread (tests and benchmarks).
+pub struct RunningServer {
+    pub addr: SocketAddr,
+}
+
+/// Starts the server on its own thread and returns once it listens.
+pub fn start(config: ServeConfig) -> io::Result<RunningServer> {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let (listener, state) = runtime.block_on(bind(config))?;
+    let addr = listener.local_addr()?;
+    std::thread::spawn(move || {
+        let _ = runtime.block_on(accept_loop(listener, state));
+    });
+    Ok(RunningServer { addr })
+}
+
+struct State {
+    store: SqliteStore,
+    www_dir: Option<PathBuf>,
+    api: Config,
+}
+
+async fn bind(config: ServeConfig) -> io::Result<(tokio::net::TcpListener, Arc<State>)> {
+    let store = SqliteStore::open(&config.data_dir, 4).map_err(io::Error::other)?;
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    Ok((listener, Arc::new(State { store, www_dir: config.www_dir, api: config.api })))
+}
+
+async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) -> io::Result<()> {
+    loop {
+        let (stream, _) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            // Running out of file descriptors and the like: keep serving the others.
+            Err(_) => continue,
+        };
+        let _ = stream.set_nodelay(true);
+        let state = Arc::clone(&state);
+        tokio::spawn(async move {
+            let service = service_fn(move |request| answer(request, Arc::clone(&state)));
+            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+async fn answer(request: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let (parts, body) = request.into_parts();
+    let response = match read_body(body, state.api.max_body_bytes).await {
+        Ok(body) => {
+            let request = Request::from_parts(parts, body);
+            tokio::task::spawn_blocking(move || route(request, &state))
+                .await
+                .unwrap_or_else(|_| plain(StatusCode::SERVICE_UNAVAILABLE))
+        }
+        Err(status) => plain(status),
+    };
+    let (parts, body) = response.into_parts();
+    Ok(Response::from_parts(parts, Full::new(Bytes::from(body))))
+}
+
+/// API and health check to `handle`, other GETs to the static files.
+fn route(request: Request<Vec<u8>>, state: &State) -> Response<Vec<u8>> {
+    let path = request.uri().path();
+    let base = state.api.base_path.trim_end_matches('/');
+    let in_api = path == "/healthz" || path == base || path.starts_with(&format!("{base}/"));
+    if !in_api && request.method() == http::Method::GET {
+        if let Some(file) = state.www_dir.as_deref().and_then(|root| static_files::resolve(root, path)) {
+            return static_files::respond(&file);
+        }
+    }
+    openehr_defs_api::handle(request, &state.store, &state.api)
+}
+
+/// Collects the body. Past `limit` the rest is drained (up to 4× the limit, so honest clients still
+/// read the answer) and the request ends with 413 without ever reaching the API.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Vec<u8>, StatusCode> {
+    let mut bytes = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|_| StatusCode::BAD_REQUEST)?;
+        if let Ok(data) = frame.into_data() {
+            seen = seen.saturating_add(data.len());
+            if seen <= limit {
+                bytes.extend_from_slice(&data);
+            } else if seen > limit.saturating_mul(4) {
+                break;
+            }
+        }
+    }
+    if seen > limit { Err(StatusCode::PAYLOAD_TOO_LARGE) } else { Ok(bytes) }
+}
+
+fn plain(status: StatusCode) -> Response<Vec<u8>> {
+    let message = format!(r#"{{"message":"{}","validationErrors":[]}}"#, status.canonical_reason().unwrap_or("error"));
+    let mut response = Response::new(message.into_bytes());
+    *response.status_mut() = status;
+    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+    response
+}
