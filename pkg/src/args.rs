@@ -1,0 +1,71 @@
+//! Turning JS arguments into Rust values, and the errors thrown when they have the wrong type.
+//! Everything here returns `Err` instead of panicking: a bad argument must surface as a
+//! catchable JS `Error` with a `code`, never as a wasm trap.
+
+use serde::Serialize;
+use tsify::{Ts, Tsify};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `error.code` of a thrown error when an argument has the wrong type.
+pub const E_ARG: &str = "E_ARG";
+/// `error.code` when a result could not be turned into a JS value (should never happen).
+pub const E_INTERNAL: &str = "E_INTERNAL";
+
+/// An artefact passed as a JS string or as bytes.
+pub enum Input {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Input {
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Input::Text(text) => text.as_bytes(),
+            Input::Bytes(bytes) => bytes,
+        }
+    }
+}
+
+/// A JS `Error` whose `code` property says what went wrong.
+pub fn error_with_code(code: &str, message: &str) -> JsValue {
+    let error = js_sys::Error::new(message);
+    // Setting a property on a fresh Error object cannot fail; if it ever did, the message still tells.
+    let _ = js_sys::Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(code));
+    error.into()
+}
+
+fn wrong_type(name: &str, expected: &str, value: &JsValue) -> JsValue {
+    let actual = value.js_typeof().as_string().unwrap_or_default();
+    error_with_code(E_ARG, &format!("`{name}` must be {expected}, got {actual}"))
+}
+
+/// A `string | Uint8Array` argument (a Node `Buffer` is a `Uint8Array`).
+pub fn bytes_or_text(value: &JsValue, name: &str) -> Result<Input, JsValue> {
+    if let Some(text) = value.as_string() {
+        return Ok(Input::Text(text));
+    }
+    match value.dyn_ref::<js_sys::Uint8Array>() {
+        Some(bytes) => Ok(Input::Bytes(bytes.to_vec())),
+        None => Err(wrong_type(name, "a string or a Uint8Array", value)),
+    }
+}
+
+/// A `string` argument.
+pub fn string(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value.as_string().ok_or_else(|| wrong_type(name, "a string", value))
+}
+
+/// A `string[]` argument.
+pub fn string_array(value: &JsValue, name: &str) -> Result<Vec<String>, JsValue> {
+    let array = value.dyn_ref::<js_sys::Array>().ok_or_else(|| wrong_type(name, "an array of strings", value))?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, item)| item.as_string().ok_or_else(|| wrong_type(&format!("{name}[{i}]"), "a string", &item)))
+        .collect()
+}
+
+/// Serializes a result object (maps as plain objects, `None` as `null`: the CLI's JSON shape).
+pub fn to_js<T: Tsify + Serialize>(value: T) -> Result<Ts<T>, JsValue> {
+    value.into_ts().map_err(|e| error_with_code(E_INTERNAL, &e.to_string()))
+}
