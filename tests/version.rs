@@ -120,7 +120,7 @@ fn any_version() -> impl Strategy<Value = Version> {
         |(major, minor, patch, pre)| {
             let mut v = Version::new(major, minor, patch);
             if let Some(pre) = pre {
-                v.pre = semver::Prerelease::new(&pre).unwrap();
+                v.pre = semver::Prerelease::new(pre).unwrap();
             }
             v
         },
