@@ -1,0 +1,50 @@
+//! `openehr-defs`: check openEHR definition files, resolve SEMVER patterns and check identifiers
+//! from the command line. Every subcommand lives in its own module; this file only parses the
+//! arguments and dispatches, so a new subcommand (such as `serve`) is one variant and one arm.
+
+mod check;
+mod collect;
+mod exit;
+mod id;
+mod render;
+mod resolve;
+mod style;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "openehr-defs",
+    version,
+    about = "Check openEHR definitions: OPT 1.4 templates, ADL 2 artefacts, identifiers and SEMVER versions.",
+    after_help = "Examples:\n  \
+        openehr-defs check templates/\n  \
+        openehr-defs check --json my_template.opt > report.json\n  \
+        openehr-defs resolve 1 1.0.0 1.2.0 2.0.0\n  \
+        openehr-defs id template \"Stationärer Versorgungsfall\"\n\n\
+        Exit status: 0 all good, 1 something is invalid or not found, 2 usage or I/O error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(check::Args),
+    Resolve(resolve::ResolveArgs),
+    NextVersion(resolve::NextVersionArgs),
+    Id(id::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Resolve(args) => resolve::run_resolve(&args),
+        Command::NextVersion(args) => resolve::run_next_version(&args),
+        Command::Id(args) => id::run(&args),
+    };
+    ExitCode::from(status)
+}
