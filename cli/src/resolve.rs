@@ -2,7 +2,7 @@
 //! on the command line.
 
 use crate::exit;
-use openehr_definitions::{Code, Diagnostic};
+use openehr_definitions::{Code, Diagnostic, version};
 use std::io::{self, Write};
 
 /// Print the version PATTERN resolves to among VERSION...: the highest release matching it.
@@ -38,7 +38,7 @@ pub struct NextVersionArgs {
 }
 
 pub fn run_resolve(args: &ResolveArgs) -> u8 {
-    match pending::resolve_str(&args.pattern, &args.versions) {
+    match version::resolve_str(&args.pattern, &as_strs(&args.versions)) {
         Ok(Some(resolved)) => print_answer(&resolved),
         Ok(None) => {
             exit::print_error(format_args!("no version matches `{}`", args.pattern));
@@ -49,10 +49,14 @@ pub fn run_resolve(args: &ResolveArgs) -> u8 {
 }
 
 pub fn run_next_version(args: &NextVersionArgs) -> u8 {
-    match pending::next_query_version_str(&args.requested, &args.existing) {
+    match version::next_query_version_str(&args.requested, &as_strs(&args.existing)) {
         Ok(next) => print_answer(&next),
         Err(diagnostic) => print_diagnostic(&diagnostic),
     }
+}
+
+fn as_strs(values: &[String]) -> Vec<&str> {
+    values.iter().map(String::as_str).collect()
 }
 
 fn print_answer(version: &str) -> u8 {
@@ -66,32 +70,4 @@ fn print_answer(version: &str) -> u8 {
 fn print_diagnostic(diagnostic: &Diagnostic) -> u8 {
     let _ = writeln!(io::stderr().lock(), "{}[{}]: {}", diagnostic.severity, diagnostic.code, diagnostic.message);
     if diagnostic.code == Code::VersionMalformed { exit::USAGE } else { exit::FAILED }
-}
-
-/// TEMPORARY stand-in for the core's `version::resolve_str` / `next_query_version_str`, which are
-/// being added to `src/version.rs`; removed as soon as they land.
-mod pending {
-    use openehr_definitions::version::{self, Version, VersionPattern};
-    use openehr_definitions::{Code, Diagnostic};
-
-    fn parse_versions(versions: &[String]) -> Result<Vec<Version>, Diagnostic> {
-        versions
-            .iter()
-            .map(|v| {
-                Version::parse(v).map_err(|e| Diagnostic::new(Code::VersionMalformed, format!("`{v}`: {e}"), 1, 1, ""))
-            })
-            .collect()
-    }
-
-    pub fn resolve_str(pattern: &str, versions: &[String]) -> Result<Option<String>, Diagnostic> {
-        let pattern = VersionPattern::parse(pattern)?;
-        let versions = parse_versions(versions)?;
-        Ok(version::resolve(&pattern, &versions).map(Version::to_string))
-    }
-
-    pub fn next_query_version_str(requested: &str, existing: &[String]) -> Result<String, Diagnostic> {
-        let requested = VersionPattern::parse(requested)?;
-        let existing = parse_versions(existing)?;
-        version::next_query_version(&requested, &existing).map(|v| v.to_string())
-    }
 }
