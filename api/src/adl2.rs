@@ -139,13 +139,13 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
             vec![],
         )
     })?;
-    if let Some(requested) = query_param(ctx.request.uri().query(), "version") {
-        if requested != version.to_string() {
-            return Err(ApiError::invalid(
-                format!("?version={requested} disagrees with the artefact id's version {version}"),
-                vec![],
-            ));
-        }
+    if let Some(requested) = query_param(ctx.request.uri().query(), "version")
+        && requested != version.to_string()
+    {
+        return Err(ApiError::invalid(
+            format!("?version={requested} disagrees with the artefact id's version {version}"),
+            vec![],
+        ));
     }
     let template_id = versionless_id(&hrid);
     let entry = Entry {

@@ -108,10 +108,11 @@ fn route(request: Request<Vec<u8>>, state: &State) -> Response<Vec<u8>> {
     let path = request.uri().path();
     let base = state.api.base_path.trim_end_matches('/');
     let in_api = path == "/healthz" || path == base || path.starts_with(&format!("{base}/"));
-    if !in_api && request.method() == http::Method::GET {
-        if let Some(file) = state.www_dir.as_deref().and_then(|root| static_files::resolve(root, path)) {
-            return static_files::respond(&file);
-        }
+    if !in_api
+        && request.method() == http::Method::GET
+        && let Some(file) = state.www_dir.as_deref().and_then(|root| static_files::resolve(root, path))
+    {
+        return static_files::respond(&file);
     }
     openehr_defs_api::handle(request, &state.store, &state.api)
 }

@@ -1,0 +1,637 @@
+//! The named cases, in the order they run.
+
+use crate::Options;
+use crate::fixtures::{
+    decode, element_text, element_value, encode, file_name, read_dir, root_archetype_id, with_template_id,
+};
+use crate::transport::{Req, Resp, Transport};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(crate) struct Suite<'a> {
+    pub t: &'a dyn Transport,
+    pub options: &'a Options,
+}
+
+type Case = fn(&Suite) -> Result<(), String>;
+
+pub(crate) const ALL: &[(&str, Case)] = &[
+    ("store is empty", store_is_empty),
+    ("healthz answers ok", healthz),
+    ("every valid OPT fixture uploads (201, or 409 for a repeated template_id)", upload_valid_fixtures),
+    ("every invalid OPT fixture is refused with its diagnostic code", upload_invalid_fixtures),
+    ("list holds every uploaded template, sorted, with the spec's fields", list_templates),
+    ("every template comes back byte for byte with its ETag", get_byte_identical),
+    ("a 4 MB OPT round-trips byte for byte", four_megabyte_round_trip),
+    ("If-None-Match with the ETag answers 304", etag_not_modified),
+    ("Prefer return=representation and return=identifier", prefer_variants),
+    ("template ids with spaces and non-ASCII letters", unicode_template_id),
+    ("malformed template ids are 400 with ID codes", malformed_template_ids),
+    ("an unacceptable Accept is 406", not_acceptable),
+    ("a body that is not XML is 415", unsupported_media_type),
+    ("a body over the limit is 413", payload_too_large),
+    ("unknown templates and routes are 404", not_found),
+    ("wrong methods are 405 with Allow", method_not_allowed),
+    ("CORS preflight and exposed headers", cors),
+    ("writes need the bearer token (401)", write_token),
+    ("ADL 2 upload, list and SEMVER resolution", adl2),
+    ("stored queries: PUT with versions, GET by pattern and prefix", stored_queries),
+    ("bad query names and versions are 400", bad_query_input),
+    ("16 concurrent POSTs of one template: exactly one 201", concurrent_template_posts),
+    ("16 concurrent PUTs of one query: 16 distinct versions", concurrent_query_puts),
+];
+
+// ---------------------------------------------------------------- helpers
+
+fn get(path: &str) -> Req {
+    Req { method: "GET".into(), path: path.into(), ..Req::default() }
+}
+
+fn with_body(method: &str, path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Req {
+    Req {
+        method: method.into(),
+        path: path.into(),
+        headers: vec![("Content-Type".into(), content_type.into())],
+        body: body.into(),
+        ..Req::default()
+    }
+}
+
+fn post_xml(body: impl Into<Vec<u8>>) -> Req {
+    with_body("POST", "/definition/template/adl1.4", "application/xml", body)
+}
+
+/// Sets a header, replacing any earlier value of it.
+fn header(mut req: Req, name: &str, value: &str) -> Req {
+    req.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+    req.headers.push((name.into(), value.into()));
+    req
+}
+
+macro_rules! ensure {
+    ($cond:expr, $($fmt:tt)+) => {
+        if !$cond {
+            return Err(format!($($fmt)+));
+        }
+    };
+}
+
+impl Suite<'_> {
+    /// Sends, adding the bearer token to writes when the server has one.
+    fn send(&self, mut req: Req) -> Result<Resp, String> {
+        let write = req.method == "POST" || req.method == "PUT";
+        let has_auth = req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+        if let (true, false, Some(token)) = (write, has_auth, &self.options.write_token) {
+            req.headers.push(("Authorization".into(), format!("Bearer {token}")));
+        }
+        self.t.send(&req).map_err(|e| format!("{} {}: {e}", req.method, req.path))
+    }
+
+    fn expect(&self, req: Req, status: u16) -> Result<Resp, String> {
+        let what = format!("{} {}", req.method, req.path);
+        let resp = self.send(req)?;
+        ensure!(
+            resp.status == status,
+            "{what}: expected {status}, got {} {}",
+            resp.status,
+            String::from_utf8_lossy(&resp.body[..resp.body.len().min(400)])
+        );
+        Ok(resp)
+    }
+
+    fn location(&self, suffix: &str) -> String {
+        format!("{}{suffix}", self.t.base_path().trim_end_matches('/'))
+    }
+
+    fn valid_fixtures(&self) -> Result<Vec<(String, Vec<u8>, String)>, String> {
+        read_dir(&self.options.fixtures_dir.join("opt14/valid"))?
+            .into_iter()
+            .map(|(path, bytes)| {
+                let id = element_value(&String::from_utf8_lossy(&bytes), "template_id")
+                    .ok_or_else(|| format!("{}: no template_id", path.display()))?;
+                Ok((file_name(&path), bytes, id))
+            })
+            .collect()
+    }
+
+    /// template_id → bytes of the first file (in name order) that carries it: what the server holds.
+    fn expected_templates(&self) -> Result<BTreeMap<String, Vec<u8>>, String> {
+        let mut map = BTreeMap::new();
+        for (_, bytes, id) in self.valid_fixtures()? {
+            map.entry(id).or_insert(bytes);
+        }
+        let alien =
+            self.options.fixtures_dir.join("opt14/invalid/ehrbase_integration_test__alien_tags__minimal_action.opt");
+        let bytes = std::fs::read(&alien).map_err(|e| format!("{}: {e}", alien.display()))?;
+        let id = element_value(&String::from_utf8_lossy(&bytes), "template_id").ok_or("alien_tags: no template_id")?;
+        map.entry(id).or_insert(bytes);
+        Ok(map)
+    }
+
+    /// A small valid OPT with the given template_id.
+    fn synthetic(&self, template_id: &str) -> Result<String, String> {
+        let base = self.options.fixtures_dir.join("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
+        let xml = std::fs::read_to_string(&base).map_err(|e| format!("{}: {e}", base.display()))?;
+        with_template_id(&xml, template_id)
+    }
+}
+
+fn error_codes(resp: &Resp) -> Result<Vec<String>, String> {
+    let json = resp.json()?;
+    ensure!(json.get("message").is_some_and(Value::is_string), "error body has no message: {json}");
+    let errors =
+        json.get("validationErrors").and_then(Value::as_array).ok_or(format!("no validationErrors: {json}"))?;
+    errors
+        .iter()
+        .map(|d| {
+            for key in ["code", "severity", "message", "path"] {
+                ensure!(d.get(key).is_some_and(Value::is_string), "diagnostic without string {key}: {d}");
+            }
+            for key in ["line", "column"] {
+                ensure!(d.get(key).and_then(Value::as_u64).is_some(), "diagnostic without numeric {key}: {d}");
+            }
+            Ok(d["code"].as_str().unwrap_or_default().to_owned())
+        })
+        .collect()
+}
+
+fn expect_code(resp: &Resp, code: &str) -> Result<(), String> {
+    let codes = error_codes(resp)?;
+    ensure!(codes.iter().any(|c| c == code), "expected {code} among {codes:?}");
+    Ok(())
+}
+
+fn expect_json_error(resp: &Resp) -> Result<(), String> {
+    ensure!(resp.header("content-type").is_some_and(|c| c.starts_with("application/json")), "error is not JSON");
+    error_codes(resp).map(|_| ())
+}
+
+// ---------------------------------------------------------------- cases
+
+fn store_is_empty(s: &Suite) -> Result<(), String> {
+    let list = s.expect(get("/definition/template/adl1.4"), 200)?.json()?;
+    ensure!(list.as_array().is_some_and(Vec::is_empty), "the suite needs an empty store, found {list}");
+    Ok(())
+}
+
+fn healthz(s: &Suite) -> Result<(), String> {
+    let resp = s.expect(Req { from_root: true, ..get("/healthz") }, 200)?;
+    ensure!(resp.body == b"ok", "body {:?}", String::from_utf8_lossy(&resp.body));
+    Ok(())
+}
+
+fn upload_valid_fixtures(s: &Suite) -> Result<(), String> {
+    let mut seen = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (name, bytes, id) in s.valid_fixtures()? {
+        let first = seen.insert(id.clone());
+        let resp = s.send(post_xml(bytes))?;
+        let expected = if first { 201 } else { 409 };
+        if resp.status != expected {
+            problems.push(format!("{name} ({id:?}): expected {expected}, got {} {}", resp.status, body_head(&resp)));
+            continue;
+        }
+        if first {
+            let location = resp.header("location").map(decode);
+            let wanted = s.location(&format!("/definition/template/adl1.4/{id}"));
+            if location.as_deref() != Some(wanted.as_str()) {
+                problems.push(format!("{name}: Location {location:?}, wanted {wanted:?}"));
+            }
+            if !resp.header("etag").is_some_and(|e| e.starts_with('"') && e.ends_with('"') && e.len() > 2) {
+                problems.push(format!("{name}: no strong ETag"));
+            }
+            if !resp.body.is_empty() {
+                problems.push(format!("{name}: return=minimal (the default) must have an empty body"));
+            }
+        } else if let Err(e) = expect_json_error(&resp) {
+            problems.push(format!("{name}: 409 body: {e}"));
+        }
+    }
+    ensure!(problems.is_empty(), "{} problems:\n  {}", problems.len(), problems.join("\n  "));
+    Ok(())
+}
+
+fn body_head(resp: &Resp) -> String {
+    String::from_utf8_lossy(&resp.body[..resp.body.len().min(300)]).into_owned()
+}
+
+fn upload_invalid_fixtures(s: &Suite) -> Result<(), String> {
+    let table_path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("expectations/opt14_invalid.tsv");
+    let table = std::fs::read_to_string(&table_path).map_err(|e| format!("{}: {e}", table_path.display()))?;
+    let expectations: BTreeMap<&str, (u16, &str)> = table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let mut cols = l.split('\t');
+            Some((cols.next()?, (cols.next()?.parse().ok()?, cols.next()?)))
+        })
+        .collect();
+    let taken: BTreeSet<String> = s.valid_fixtures()?.into_iter().map(|(_, _, id)| id).collect();
+    let files = read_dir(&s.options.fixtures_dir.join("opt14/invalid"))?;
+    ensure!(files.len() == expectations.len(), "{} files but {} expectations", files.len(), expectations.len());
+    let mut problems = Vec::new();
+    for (path, bytes) in files {
+        let name = file_name(&path);
+        let Some(&(status, code)) = expectations.get(name.as_str()) else {
+            problems.push(format!("{name}: no expectation in the table"));
+            continue;
+        };
+        // A valid file whose template_id a valid fixture already took is a 409, not a 201.
+        let id = element_value(&String::from_utf8_lossy(&bytes), "template_id");
+        let status = if status == 201 && id.is_some_and(|id| taken.contains(&id)) { 409 } else { status };
+        let resp = s.send(post_xml(bytes))?;
+        if resp.status != status {
+            problems.push(format!("{name}: expected {status} {code}, got {} {}", resp.status, body_head(&resp)));
+        } else if status == 400
+            && let Err(e) = expect_code(&resp, code)
+        {
+            problems.push(format!("{name}: {e}"));
+        }
+    }
+    ensure!(problems.is_empty(), "{} problems:\n  {}", problems.len(), problems.join("\n  "));
+    Ok(())
+}
+
+fn list_templates(s: &Suite) -> Result<(), String> {
+    let expected = s.expected_templates()?;
+    let resp = s.expect(get("/definition/template/adl1.4"), 200)?;
+    ensure!(resp.header("content-type").is_some_and(|c| c.starts_with("application/json")), "not JSON");
+    let list = resp.json()?;
+    let items = list.as_array().ok_or("not an array")?;
+    let ids: Vec<&str> = items.iter().filter_map(|i| i["template_id"].as_str()).collect();
+    let wanted: Vec<&str> = expected.keys().map(String::as_str).collect();
+    ensure!(ids == wanted, "ids {:?}\n  wanted {:?}", ids, wanted);
+    for item in items {
+        for key in ["template_id", "concept", "archetype_id", "created_timestamp"] {
+            ensure!(item[key].is_string(), "{key} missing in {item}");
+        }
+        let id = item["template_id"].as_str().unwrap_or_default();
+        let xml = String::from_utf8_lossy(&expected[id]).into_owned();
+        let concept = element_text(&xml, "concept");
+        ensure!(
+            item["concept"].as_str() == concept.as_deref(),
+            "{id}: concept {} vs file {concept:?}",
+            item["concept"]
+        );
+        let archetype = root_archetype_id(&xml);
+        ensure!(item["archetype_id"].as_str() == archetype.as_deref(), "{id}: archetype_id {}", item["archetype_id"]);
+        let ts = item["created_timestamp"].as_str().unwrap_or_default();
+        ensure!(
+            ts.len() >= 20 && ts.as_bytes()[10] == b'T' && ts.ends_with('Z'),
+            "{id}: timestamp {ts:?} not RFC 3339"
+        );
+    }
+    Ok(())
+}
+
+fn get_byte_identical(s: &Suite) -> Result<(), String> {
+    let mut problems = Vec::new();
+    for (id, bytes) in s.expected_templates()? {
+        let resp = s.send(get(&format!("/definition/template/adl1.4/{}", encode(&id))))?;
+        if resp.status != 200 || resp.body != bytes {
+            problems.push(format!(
+                "{id}: status {}, {} bytes, wanted {} bytes",
+                resp.status,
+                resp.body.len(),
+                bytes.len()
+            ));
+        } else if resp.header("content-type") != Some("application/xml") || resp.header("etag").is_none() {
+            problems.push(format!(
+                "{id}: content-type {:?}, etag {:?}",
+                resp.header("content-type"),
+                resp.header("etag")
+            ));
+        }
+    }
+    ensure!(problems.is_empty(), "{} problems:\n  {}", problems.len(), problems.join("\n  "));
+    Ok(())
+}
+
+fn four_megabyte_round_trip(s: &Suite) -> Result<(), String> {
+    let (_, largest, _) = s.valid_fixtures()?.into_iter().max_by_key(|(_, b, _)| b.len()).ok_or("no valid fixtures")?;
+    let xml = with_template_id(&String::from_utf8_lossy(&largest), "conformance four megabytes")?;
+    let padding = format!("\n<!-- {} -->\n", "padding ".repeat(4 * 1024 * 1024 / 8));
+    let body = format!("{xml}{padding}").into_bytes();
+    ensure!(body.len() > 4 * 1024 * 1024, "synthetic OPT is only {} bytes", body.len());
+    let created = s.expect(post_xml(body.clone()), 201)?;
+    let resp = s.expect(get(&format!("/definition/template/adl1.4/{}", encode("conformance four megabytes"))), 200)?;
+    ensure!(resp.body == body, "got {} bytes back, sent {}", resp.body.len(), body.len());
+    ensure!(resp.header("etag") == created.header("etag"), "ETag of GET differs from POST's");
+    Ok(())
+}
+
+fn etag_not_modified(s: &Suite) -> Result<(), String> {
+    let (id, _) = s.expected_templates()?.into_iter().next().ok_or("no templates")?;
+    let path = format!("/definition/template/adl1.4/{}", encode(&id));
+    let first = s.expect(get(&path), 200)?;
+    let etag = first.header("etag").ok_or("no ETag")?.to_owned();
+    let again = s.expect(get(&path), 200)?;
+    ensure!(again.header("etag") == Some(etag.as_str()), "ETag changed between GETs");
+    let cached = s.expect(header(get(&path), "If-None-Match", &etag), 304)?;
+    ensure!(cached.body.is_empty(), "304 with a body");
+    ensure!(cached.header("etag") == Some(etag.as_str()), "304 without the ETag");
+    s.expect(header(get(&path), "If-None-Match", "\"something-else\""), 200)?;
+    Ok(())
+}
+
+fn prefer_variants(s: &Suite) -> Result<(), String> {
+    let xml = s.synthetic("conformance.prefer.representation")?;
+    let resp = s.expect(header(post_xml(xml.clone()), "Prefer", "return=representation"), 201)?;
+    ensure!(resp.body == xml.as_bytes(), "return=representation did not return the stored XML");
+    let xml = s.synthetic("conformance.prefer.identifier")?;
+    let resp = s.expect(header(post_xml(xml), "Prefer", "return=identifier"), 201)?;
+    let json = resp.json()?;
+    ensure!(json["template_id"] == "conformance.prefer.identifier", "return=identifier gave {json}");
+    let xml = s.synthetic("conformance.prefer.minimal")?;
+    let resp = s.expect(header(post_xml(xml), "Prefer", "return=minimal"), 201)?;
+    ensure!(resp.body.is_empty(), "return=minimal with a body");
+    Ok(())
+}
+
+fn unicode_template_id(s: &Suite) -> Result<(), String> {
+    for id in ["Conformance Stationärer Versorgungsfall", "conformance (ü) {x} & <y> #1?"] {
+        let xml = s.synthetic(id)?;
+        let resp = s.expect(header(post_xml(xml.clone()), "Content-Type", "text/xml; charset=UTF-8"), 201)?;
+        let location = resp.header("location").ok_or("no Location")?;
+        ensure!(location.is_ascii() && !location.contains(' '), "Location {location:?} is not percent-encoded");
+        ensure!(decode(location) == s.location(&format!("/definition/template/adl1.4/{id}")), "Location {location}");
+        let back = s.expect(get(&format!("/definition/template/adl1.4/{}", encode(id))), 200)?;
+        ensure!(back.body == xml.as_bytes(), "{id}: body differs");
+        s.expect(post_xml(xml), 409)?;
+    }
+    Ok(())
+}
+
+fn malformed_template_ids(s: &Suite) -> Result<(), String> {
+    for (raw, code) in [("%20leading", "ID003"), ("tab%09inside", "ID004")] {
+        let resp = s.expect(get(&format!("/definition/template/adl1.4/{raw}")), 400)?;
+        expect_code(&resp, code).map_err(|e| format!("{raw}: {e}"))?;
+    }
+    Ok(())
+}
+
+fn not_acceptable(s: &Suite) -> Result<(), String> {
+    let (id, _) = s.expected_templates()?.into_iter().next().ok_or("no templates")?;
+    let path = format!("/definition/template/adl1.4/{}", encode(&id));
+    let resp = s.expect(header(get(&path), "Accept", "application/openehr.wt+json"), 406)?;
+    expect_json_error(&resp)?;
+    s.expect(header(get(&path), "Accept", "application/json;q=0.9, application/xml"), 200)?;
+    s.expect(header(get(&path), "Accept", "*/*"), 200)?;
+    Ok(())
+}
+
+fn unsupported_media_type(s: &Suite) -> Result<(), String> {
+    let xml = s.synthetic("conformance.media.type")?;
+    let resp = s.expect(header(post_xml(xml.clone()), "Content-Type", "application/json"), 415)?;
+    expect_json_error(&resp)?;
+    let mut no_type = post_xml(xml);
+    no_type.headers.clear();
+    s.expect(no_type, 415)?;
+    Ok(())
+}
+
+fn payload_too_large(s: &Suite) -> Result<(), String> {
+    let body = vec![b' '; s.options.max_body_bytes + 1];
+    s.expect(post_xml(body), 413)?;
+    Ok(())
+}
+
+fn not_found(s: &Suite) -> Result<(), String> {
+    let resp = s.expect(get("/definition/template/adl1.4/conformance.does.not.exist"), 404)?;
+    expect_json_error(&resp)?;
+    let resp = s.expect(get("/definition/nothing"), 404)?;
+    expect_json_error(&resp)?;
+    s.expect(get("/definition/query/conformance::none/1.0.0"), 404)?;
+    Ok(())
+}
+
+fn method_not_allowed(s: &Suite) -> Result<(), String> {
+    for (method, path, allow) in [
+        ("DELETE", "/definition/template/adl1.4", ["GET", "POST"]),
+        ("PUT", "/definition/template/adl1.4", ["GET", "POST"]),
+        ("POST", "/definition/query/conformance::x", ["GET", "PUT"]),
+    ] {
+        let resp = s.expect(Req { method: method.into(), ..get(path) }, 405)?;
+        let header = resp.header("allow").ok_or("no Allow")?;
+        ensure!(allow.iter().all(|m| header.contains(m)), "{method} {path}: Allow {header:?}");
+        expect_json_error(&resp)?;
+    }
+    Ok(())
+}
+
+fn cors(s: &Suite) -> Result<(), String> {
+    let preflight = Req {
+        method: "OPTIONS".into(),
+        headers: vec![
+            ("Origin".into(), "https://example.org".into()),
+            ("Access-Control-Request-Method".into(), "POST".into()),
+            ("Access-Control-Request-Headers".into(), "content-type, prefer".into()),
+        ],
+        ..get("/definition/template/adl1.4")
+    };
+    let resp = s.expect(preflight, 204)?;
+    let methods = resp.header("access-control-allow-methods").ok_or("no Allow-Methods")?;
+    ensure!(methods.contains("POST") && methods.contains("GET"), "Allow-Methods {methods:?}");
+    let headers = resp.header("access-control-allow-headers").ok_or("no Allow-Headers")?.to_ascii_lowercase();
+    for h in ["content-type", "authorization", "prefer", "if-none-match"] {
+        ensure!(headers.contains(h), "Allow-Headers {headers:?} lacks {h}");
+    }
+    ensure!(resp.header("access-control-allow-origin").is_some(), "preflight without Allow-Origin");
+    let resp = s.expect(header(get("/definition/template/adl1.4"), "Origin", "https://example.org"), 200)?;
+    let origin = resp.header("access-control-allow-origin").ok_or("no Allow-Origin")?;
+    ensure!(origin == "*" || origin == "https://example.org", "Allow-Origin {origin:?}");
+    let exposed = resp.header("access-control-expose-headers").ok_or("no Expose-Headers")?.to_ascii_lowercase();
+    ensure!(exposed.contains("location") && exposed.contains("etag"), "Expose-Headers {exposed:?}");
+    Ok(())
+}
+
+fn write_token(s: &Suite) -> Result<(), String> {
+    if s.options.write_token.is_none() {
+        return Ok(()); // a server without a token: nothing to check (the in-process run checks it)
+    }
+    let xml = s.synthetic("conformance.auth")?;
+    let resp = s.expect(header(post_xml(xml.clone()), "Authorization", "Bearer wrong"), 401)?;
+    ensure!(resp.header("www-authenticate").is_some_and(|v| v.starts_with("Bearer")), "no WWW-Authenticate");
+    expect_json_error(&resp)?;
+    let resp = s.expect(header(post_xml(xml.clone()), "Authorization", "Basic Zm9vOmJhcg=="), 401)?;
+    ensure!(resp.header("www-authenticate").is_some(), "no WWW-Authenticate");
+    let put = with_body("PUT", "/definition/query/conformance::auth", "text/plain", "SELECT 1");
+    s.expect(header(put, "Authorization", "Bearer wrong"), 401)?;
+    s.expect(get("/definition/template/adl1.4"), 200)?; // reads stay open
+    s.expect(post_xml(xml), 201)?;
+    Ok(())
+}
+
+fn adl2(s: &Suite) -> Result<(), String> {
+    let dir = s.options.fixtures_dir.join("adl2");
+    let name = "openehr_archie__flattener__openEHR-EHR-COMPOSITION.blood_pressure.v1.0.0.adlt";
+    let text = std::fs::read_to_string(dir.join(name)).map_err(|e| format!("{name}: {e}"))?;
+    let hrid = "openEHR-EHR-COMPOSITION.blood_pressure.v1.0.0";
+    ensure!(text.contains(hrid), "fixture does not carry {hrid}");
+    let id = "openEHR-EHR-COMPOSITION.blood_pressure";
+    let post = |body: String| with_body("POST", "/definition/template/adl2", "text/plain", body);
+
+    let resp = s.expect(post(text.clone()), 201)?;
+    ensure!(
+        resp.header("location").map(decode) == Some(s.location(&format!("/definition/template/adl2/{id}/1.0.0"))),
+        "Location {:?}",
+        resp.header("location")
+    );
+    expect_json_error(&s.expect(post(text.clone()), 409)?)?;
+    s.expect(with_body("POST", "/definition/template/adl2", "application/xml", text.clone()), 415)?;
+    let mismatch = with_body("POST", "/definition/template/adl2?version=2.0.0", "text/plain", text.clone());
+    s.expect(mismatch, 400)?;
+    let bodies: BTreeMap<&str, String> =
+        ["1.1.0", "1.2.0", "2.0.0"].into_iter().map(|v| (v, text.replacen(hrid, &format!("{id}.v{v}"), 1))).collect();
+    for (version, body) in &bodies {
+        let req =
+            with_body("POST", &format!("/definition/template/adl2?version={version}"), "text/plain", body.clone());
+        s.expect(req, 201)?;
+    }
+    let list = s.expect(get("/definition/template/adl2"), 200)?.json()?;
+    let versions: Vec<&str> = list
+        .as_array()
+        .ok_or("list is not an array")?
+        .iter()
+        .filter(|i| i["template_id"] == id)
+        .filter_map(|i| i["version"].as_str())
+        .collect();
+    ensure!(versions == ["1.0.0", "1.1.0", "1.2.0", "2.0.0"], "listed versions {versions:?}");
+    let base = format!("/definition/template/adl2/{id}");
+    for (pattern, version) in
+        [("", "2.0.0"), ("/1", "1.2.0"), ("/1.1", "1.1.0"), ("/2.0.0", "2.0.0"), ("/1.0.0", "1.0.0")]
+    {
+        let resp = s.expect(get(&format!("{base}{pattern}")), 200)?;
+        let wanted = if version == "1.0.0" { &text } else { &bodies[version] };
+        ensure!(resp.body == wanted.as_bytes(), "{base}{pattern}: expected version {version}");
+        ensure!(resp.header("content-type").is_some_and(|c| c.starts_with("text/plain")), "{pattern}: content type");
+    }
+    let resp = s.expect(get(&format!("/definition/template/adl2/{id}.v1.1.0")), 200)?;
+    ensure!(resp.body == bodies["1.1.0"].as_bytes(), "full HRID did not select 1.1.0");
+    s.expect(get(&format!("{base}/3")), 404)?;
+    expect_code(&s.expect(get(&format!("{base}/x")), 400)?, "VER001")?;
+    s.expect(get("/definition/template/adl2/openEHR-EHR-COMPOSITION.nothing"), 404)?;
+    Ok(())
+}
+
+fn put_query(s: &Suite, path: &str, query: &str, status: u16) -> Result<Resp, String> {
+    s.expect(with_body("PUT", &format!("/definition/query/{path}"), "text/plain", query), status)
+}
+
+fn location_version(s: &Suite, resp: &Resp, name: &str) -> Result<String, String> {
+    let location = decode(resp.header("location").ok_or("no Location")?);
+    let prefix = s.location(&format!("/definition/query/{name}/"));
+    location.strip_prefix(&prefix).map(str::to_owned).ok_or(format!("Location {location:?} not under {prefix:?}"))
+}
+
+fn stored_queries(s: &Suite) -> Result<(), String> {
+    let name = "org.openehr::compositions";
+    let q = "SELECT c FROM EHR e CONTAINS COMPOSITION c";
+    let resp = put_query(s, &format!("{name}/1.0.0"), q, 200)?;
+    ensure!(location_version(s, &resp, name)? == "1.0.0", "exact version not kept");
+    expect_json_error(&put_query(s, &format!("{name}/1.0.0"), q, 409)?)?;
+    let assigned = |path: String, want: &str| -> Result<(), String> {
+        let resp = put_query(s, &path, q, 200)?;
+        let got = location_version(s, &resp, name)?;
+        ensure!(got == want, "PUT {path}: assigned {got}, wanted {want}");
+        Ok(())
+    };
+    assigned(name.to_owned(), "2.0.0")?;
+    assigned(format!("{name}/1"), "1.1.0")?;
+    assigned(format!("{name}/1.1"), "1.1.1")?;
+    let json_put = with_body(
+        "PUT",
+        &format!("/definition/query/{name}/3.0.0?query_type=AQL"),
+        "application/json",
+        r#"{"q": "SELECT 3"}"#,
+    );
+    s.expect(json_put, 200)?;
+    s.expect(with_body("PUT", "/definition/query/org.openehr.x::b?type=SQL", "text/plain", "SELECT b"), 200)?;
+    put_query(s, "org.openehrx::c", "SELECT c", 200)?;
+
+    let one = s.expect(get(&format!("/definition/query/{name}/1")), 200)?.json()?;
+    ensure!(one["version"] == "1.1.1" && one["name"] == name && one["q"] == q, "GET {name}/1 gave {one}");
+    ensure!(one["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("aql")), "type {}", one["type"]);
+    ensure!(one["saved"].as_str().is_some_and(|t| t.contains('T')), "saved {}", one["saved"]);
+    let three = s.expect(get(&format!("/definition/query/{name}/3.0.0")), 200)?.json()?;
+    ensure!(three["q"] == "SELECT 3", "JSON body not stored: {three}");
+    let latest = s.expect(get(&format!("/definition/query/{name}/3")), 200)?.json()?;
+    ensure!(latest["version"] == "3.0.0", "latest in 3: {latest}");
+    s.expect(get(&format!("/definition/query/{name}/4")), 404)?;
+
+    let names_versions = |path: &str| -> Result<Vec<(String, String)>, String> {
+        let list = s.expect(get(path), 200)?.json()?;
+        Ok(list
+            .as_array()
+            .ok_or("not an array")?
+            .iter()
+            .map(|q| (q["name"].as_str().unwrap_or("").to_owned(), q["version"].as_str().unwrap_or("").to_owned()))
+            .collect())
+    };
+    let mut listed = names_versions(&format!("/definition/query/{name}"))?;
+    listed.sort();
+    let wanted: Vec<(String, String)> =
+        ["1.0.0", "1.1.0", "1.1.1", "2.0.0", "3.0.0"].iter().map(|v| (name.to_owned(), (*v).to_owned())).collect();
+    ensure!(listed == wanted, "versions of {name}: {listed:?}");
+    let prefixed: BTreeSet<String> =
+        names_versions("/definition/query/org.openehr")?.into_iter().map(|(n, _)| n).collect();
+    ensure!(
+        prefixed == BTreeSet::from([name.to_owned(), "org.openehr.x::b".to_owned()]),
+        "prefix org.openehr listed {prefixed:?}"
+    );
+    let sql = s.expect(get("/definition/query/org.openehr.x::b/1"), 200)?.json()?;
+    ensure!(sql["type"] == "SQL", "?type=SQL stored as {}", sql["type"]);
+    let all: BTreeSet<String> = names_versions("/definition/query/")?.into_iter().map(|(n, _)| n).collect();
+    ensure!(all.contains("org.openehrx::c") && all.contains(name), "list all: {all:?}");
+    Ok(())
+}
+
+fn bad_query_input(s: &Suite) -> Result<(), String> {
+    for (path, code) in [("aql", "ID007"), ("AQL/1.0.0", "ID007"), ("bad%20name", "ID005"), ("a::b::c", "ID006")] {
+        expect_code(&put_query(s, path, "SELECT 1", 400)?, code).map_err(|e| format!("PUT {path}: {e}"))?;
+    }
+    expect_code(&put_query(s, "conformance::q/1.x", "SELECT 1", 400)?, "VER001")?;
+    expect_code(&s.expect(get("/definition/query/conformance::q/v1"), 400)?, "VER001")?;
+    put_query(s, "conformance::q", "   \n", 400)?;
+    let bad_json = with_body("PUT", "/definition/query/conformance::q", "application/json", "{\"query\": 1}");
+    s.expect(bad_json, 400)?;
+    Ok(())
+}
+
+fn concurrent_template_posts(s: &Suite) -> Result<(), String> {
+    let xml = s.synthetic("conformance.concurrent.template")?;
+    let statuses: Vec<Result<u16, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            (0..16).map(|_| scope.spawn(|| s.send(post_xml(xml.clone())).map(|r| r.status))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("thread panicked".into()))).collect()
+    });
+    let statuses: Vec<u16> = statuses.into_iter().collect::<Result<_, _>>()?;
+    let created = statuses.iter().filter(|&&s| s == 201).count();
+    let conflicts = statuses.iter().filter(|&&s| s == 409).count();
+    ensure!(created == 1 && conflicts == 15, "statuses {statuses:?}");
+    let back =
+        s.expect(get(&format!("/definition/template/adl1.4/{}", encode("conformance.concurrent.template"))), 200)?;
+    ensure!(back.body == xml.as_bytes(), "the winner's body was clobbered");
+    Ok(())
+}
+
+fn concurrent_query_puts(s: &Suite) -> Result<(), String> {
+    let name = "conformance::concurrent";
+    let results: Vec<Result<String, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..16)
+            .map(|i| {
+                scope.spawn(move || {
+                    let resp = put_query(s, name, &format!("SELECT {i}"), 200)?;
+                    location_version(s, &resp, name)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err("thread panicked".into()))).collect()
+    });
+    let versions: BTreeSet<String> = results.into_iter().collect::<Result<_, _>>()?;
+    ensure!(versions.len() == 16, "only {} distinct versions: {versions:?}", versions.len());
+    let listed = s.expect(get(&format!("/definition/query/{name}")), 200)?.json()?;
+    let listed = listed.as_array().map_or(0, Vec::len);
+    ensure!(listed == 16, "{listed} versions listed");
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! # conformance
+//!
+//! The one HTTP conformance suite of the Definitions API. It runs against anything that speaks the
+//! API through a [`Transport`]: `handle` in-process ([`InProcess`]), the native server or the Spin
+//! component over loopback ([`Http`]). Expectations are computed from the fixture files (their
+//! `template_id`s, their bytes) and from `expectations/*.tsv`, never from the implementation.
+//!
+//! The suite expects an empty store and a server with the default 8 MiB body limit (see [`Options`]).
+
+mod cases;
+mod fixtures;
+mod transport;
+
+pub use transport::{Http, InProcess, Req, Resp, Transport};
+
+use std::path::PathBuf;
+
+/// What the suite needs to know about the server under test.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The repository's `tests/fixtures` directory.
+    pub fixtures_dir: PathBuf,
+    /// The server's write token: sent with every POST/PUT, and the 401 cases run. `None`: no token cases.
+    pub write_token: Option<String>,
+    /// The server's body limit (the 413 case sends one byte more).
+    pub max_body_bytes: usize,
+}
+
+impl Options {
+    /// Fixtures of this repository, no token, the default 8 MiB limit.
+    pub fn for_repository() -> Self {
+        Options {
+            fixtures_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures"),
+            write_token: None,
+            max_body_bytes: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// The outcome of one named case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    pub name: &'static str,
+    pub outcome: Result<(), String>,
+}
+
+/// Every case's outcome, in the order they ran.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub results: Vec<CaseResult>,
+}
+
+impl Report {
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.outcome.is_ok()).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.passed()
+    }
+
+    /// One line per case, then `N passed, N failed`.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for result in &self.results {
+            match &result.outcome {
+                Ok(()) => out.push_str(&format!("ok   {}\n", result.name)),
+                Err(e) => out.push_str(&format!("FAIL {}: {e}\n", result.name)),
+            }
+        }
+        out.push_str(&format!("{} passed, {} failed", self.passed(), self.failed()));
+        out
+    }
+}
+
+/// Runs every case in order (later cases rely on the uploads of earlier ones).
+pub fn run_all(transport: &dyn Transport, options: &Options) -> Report {
+    let suite = cases::Suite { t: transport, options };
+    let results = cases::ALL.iter().map(|(name, case)| CaseResult { name, outcome: case(&suite) }).collect();
+    Report { results }
+}

@@ -1,0 +1,47 @@
+//! The suite in-process over `MemoryStore` (with a write token) and against the native server on
+//! loopback (without one).
+
+use conformance::{Http, InProcess, Options, run_all};
+use openehr_defs_api::{Config, MemoryStore};
+use openehr_defs_server::{ServeConfig, start};
+
+#[test]
+fn in_process_over_memory_store() {
+    let token = "conformance-secret".to_owned();
+    let transport = InProcess {
+        store: MemoryStore::new(),
+        config: Config { write_token: Some(token.clone()), ..Config::default() },
+    };
+    let options = Options { write_token: Some(token), ..Options::for_repository() };
+    let report = run_all(&transport, &options);
+    println!("{}", report.render());
+    assert_eq!(report.failed(), 0, "{}", report.render());
+}
+
+#[test]
+fn in_process_under_the_rest_openehr_base_path() {
+    let transport = InProcess {
+        store: MemoryStore::new(),
+        config: Config { base_path: "/rest/openehr/v1".into(), ..Config::default() },
+    };
+    let report = run_all(&transport, &Options::for_repository());
+    assert_eq!(report.failed(), 0, "{}", report.render());
+}
+
+#[test]
+fn native_server_over_loopback() {
+    let data_dir = std::env::temp_dir().join(format!("conformance-server-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data_dir);
+    let server = start(ServeConfig {
+        addr: "127.0.0.1:0".parse().expect("literal address"),
+        data_dir: data_dir.clone(),
+        www_dir: None,
+        api: Config::default(),
+    })
+    .expect("server starts");
+    let transport = Http::new(&format!("http://{}/v1", server.addr)).expect("base URL");
+    let report = run_all(&transport, &Options::for_repository());
+    println!("{}", report.render());
+    let _ = std::fs::remove_dir_all(&data_dir);
+    assert_eq!(report.failed(), 0, "{}", report.render());
+}
