@@ -49,46 +49,80 @@ fn read_meta_data(text: &str, open: usize, header: &mut Adl2Header, sink: &mut S
     loop {
         pos = skip_trivia(text, pos);
         let key = word_at(text, pos);
-        if key.is_empty() {
-            return recover(text, open, pos, "expected a meta-data item name", sink);
-        }
-        let key_at = pos;
-        pos = skip_trivia(text, pos + key.len());
-        let mut value = None;
-        if text[pos..].starts_with('=') {
-            pos = skip_trivia(text, pos + 1);
-            let rest = &text[pos..];
-            let len = rest.find(|c: char| c.is_whitespace() || c == ';' || c == ')' || c == '(').unwrap_or(rest.len());
-            if len == 0 {
-                return recover(text, open, pos, &format!("`{key}=` has no value"), sink);
+        let item = if key.is_empty() {
+            Err((pos, "expected a meta-data item name".to_string()))
+        } else {
+            read_item(text, pos, key)
+        };
+        let (value, next) = match item {
+            Ok(item) => item,
+            Err((at, message)) => match recover(text, open, at, &message, sink) {
+                Recovery::NextItem(next) => {
+                    pos = next;
+                    continue;
+                }
+                Recovery::Done(next) => return next,
+            },
+        };
+        // `key junk`: only the terminator is reported; `key=value junk`: the value still counts.
+        if value.is_some() || text[next..].starts_with([';', ')']) {
+            if seen.contains(&key) {
+                sink.report(Code::AdlMetadata, format!("the meta-data item `{key}` appears twice"), pos, "");
             }
-            value = Some(rest[..len].to_string());
-            pos = skip_trivia(text, pos + len);
+            seen.push(key);
+            store_item(key, value, pos, header, sink);
         }
-        if seen.contains(&key) {
-            sink.report(Code::AdlMetadata, format!("the meta-data item `{key}` appears twice"), key_at, "");
-        }
-        seen.push(key);
-        store_item(key, value, key_at, header, sink);
-        match text[pos..].chars().next() {
-            Some(';') => pos += 1,
+        pos = next;
+        let message = match text[pos..].chars().next() {
+            Some(';') => {
+                pos += 1;
+                continue;
+            }
             Some(')') => return pos + 1,
-            Some(c) => {
-                return recover(text, open, pos, &format!("expected `;` or `)` in the meta-data, found `{c}`"), sink);
-            }
-            None => return recover(text, open, pos, "the meta-data list is not closed by `)`", sink),
+            Some(c) => format!("expected `=`, `;` or `)` after the meta-data item `{key}`, found `{c}`"),
+            None => "the meta-data list is not closed by `)`".to_string(),
+        };
+        match recover(text, open, pos, &message, sink) {
+            Recovery::NextItem(next) => pos = next,
+            Recovery::Done(next) => return next,
         }
     }
 }
 
-/// Reports `ADL002` at `pos`, then continues after a `)` on the same line, or else at the end
-/// of the line that opened the list, so that the id on the next line is still read.
-fn recover(text: &str, open: usize, pos: usize, message: &str, sink: &mut Sink<'_>) -> usize {
+/// Reads `key[=value]` at `pos`: returns the value and the offset after it, or where and why
+/// the value is missing.
+fn read_item(text: &str, pos: usize, key: &str) -> Result<(Option<String>, usize), (usize, String)> {
+    let mut pos = skip_trivia(text, pos + key.len());
+    let mut value = None;
+    if text[pos..].starts_with('=') {
+        pos = skip_trivia(text, pos + 1);
+        let rest = &text[pos..];
+        let len = rest.find(|c: char| c.is_whitespace() || c == ';' || c == ')' || c == '(').unwrap_or(rest.len());
+        if len == 0 {
+            return Err((pos, format!("`{key}=` has no value")));
+        }
+        value = Some(rest[..len].to_string());
+        pos = skip_trivia(text, pos + len);
+    }
+    Ok((value, pos))
+}
+
+enum Recovery {
+    /// Go on with the item after this offset (after a `;`).
+    NextItem(usize),
+    /// The list is over; the id is read from this offset.
+    Done(usize),
+}
+
+/// Reports `ADL002` at `pos`, then skips to the next `;` or `)` on the same line; without one,
+/// gives up at the end of the line that opened the list, so the id on the next line is still read.
+fn recover(text: &str, open: usize, pos: usize, message: &str, sink: &mut Sink<'_>) -> Recovery {
     sink.report(Code::AdlMetadata, message, pos, "");
     let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
-    match text[pos..line_end(pos)].find(')') {
-        Some(i) => pos + i + 1,
-        None => line_end(open),
+    match text[pos..line_end(pos)].find([';', ')']).map(|i| pos + i) {
+        Some(at) if text[at..].starts_with(';') => Recovery::NextItem(at + 1),
+        Some(at) => Recovery::Done(at + 1),
+        None => Recovery::Done(line_end(open)),
     }
 }
 
