@@ -177,7 +177,10 @@ terminology
 \tterm_definitions = <>
 ";
 
-fn findings(text: &str) -> Vec<(Code, u32, u32, String)> {
+/// A diagnostic as (code, line, column, path).
+type Finding<P> = (Code, u32, u32, P);
+
+fn findings(text: &str) -> Vec<Finding<String>> {
     parse_adl2_header(text).diagnostics.into_iter().map(|d| (d.code, d.line, d.column, d.path)).collect()
 }
 
@@ -195,7 +198,7 @@ fn minimal_archetype_is_clean_with_lf_and_crlf() {
 fn broken_headers_are_positioned() {
     let description = "description\n\tlifecycle_state = <\"unmanaged\">\n\n";
     let moved_description = format!("{}\n{description}", MINIMAL.replace(description, ""));
-    let cases: Vec<(String, Vec<(Code, u32, u32, &str)>)> = vec![
+    let cases: Vec<(String, Vec<Finding<&str>>)> = vec![
         (String::new(), vec![(Code::AdlNotAdl, 1, 1, "")]),
         ("-- c\n  archetypes (x)".into(), vec![(Code::AdlNotAdl, 2, 3, "")]),
         (MINIMAL.replace("; rm_release=1.1.0", ""), vec![(Code::AdlMissingMetadata, 1, 1, "")]),
