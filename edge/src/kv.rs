@@ -1,0 +1,60 @@
+//! The API crate's `KvStore` over Spin's `default` key-value store.
+//!
+//! Plain get/set/delete use `fermyon:spin/key-value@2.0.0`, the interface every Spin host has served since 2.0.
+//! Compare-and-swap needs the `wasi:keyvalue@0.2.0-draft2` atomics interface; both interfaces resolve the label
+//! `default` to the same store configured in `spin.toml`/`runtime-config.toml`.
+
+use spin_sdk::key_value::Store;
+use spin_sdk::wit::wasi::keyvalue::{atomics, store as wasi_store};
+
+use openehr_defs_api::{KvStore, StoreError};
+
+/// The store label granted in `spin.toml` (`key_value_stores = ["default"]`).
+const STORE_LABEL: &str = "default";
+
+/// Stateless handle: each call opens the store, so no connection outlives a request.
+pub struct SpinKv;
+
+impl SpinKv {
+    fn open() -> Result<Store, StoreError> {
+        Store::open(STORE_LABEL).map_err(|error| StoreError(format!("open key-value store: {error}")))
+    }
+}
+
+impl KvStore for SpinKv {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Self::open()?.get(key).map_err(|error| StoreError(format!("get {key}: {error}")))
+    }
+
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        Self::open()?.set(key, value).map_err(|error| StoreError(format!("set {key}: {error}")))
+    }
+
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        Self::open()?.delete(key).map_err(|error| StoreError(format!("delete {key}: {error}")))
+    }
+
+    fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
+        let bucket = wasi_store::open(STORE_LABEL).map_err(|error| wasi_error("open bucket", &error))?;
+        let cas = atomics::Cas::new(&bucket, key).map_err(|error| wasi_error("begin cas", &error))?;
+        let current = cas.current().map_err(|error| wasi_error("read cas value", &error))?;
+        if current.as_deref() != expected {
+            return Ok(false);
+        }
+        match atomics::swap(cas, new) {
+            Ok(()) => Ok(true),
+            // Someone else wrote the key between `Cas::new` and `swap`: the caller's view is stale.
+            Err(atomics::CasError::CasFailed(_)) => Ok(false),
+            Err(atomics::CasError::StoreError(error)) => Err(wasi_error("swap", &error)),
+        }
+    }
+}
+
+fn wasi_error(operation: &str, error: &wasi_store::Error) -> StoreError {
+    let detail = match error {
+        wasi_store::Error::NoSuchStore => "no such store".to_owned(),
+        wasi_store::Error::AccessDenied => "access denied".to_owned(),
+        wasi_store::Error::Other(text) => text.clone(),
+    };
+    StoreError(format!("{operation}: {detail}"))
+}
