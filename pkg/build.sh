@@ -22,7 +22,7 @@ else
     wasm-pack --quiet build "$pkg_dir" --target "$target" --out-dir "$out" --out-name "$name" \
       --profile wasm-release --no-pack --no-gitignore
     # The features rustc enables by default for wasm32-unknown-unknown; wasm-opt must keep to them.
-    "$wasm_opt" -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+    "$wasm_opt" -Oz --strip-debug --strip-producers --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
       --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
       "$pkg_dir/$out/${name}_bg.wasm" -o "$pkg_dir/$out/${name}_bg.wasm"
     rm -f "$pkg_dir/$out/README.md" "$pkg_dir/$out/LICENSE"*

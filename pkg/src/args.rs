@@ -65,7 +65,11 @@ pub fn string_array(value: &JsValue, name: &str) -> Result<Vec<String>, JsValue>
         .collect()
 }
 
-/// Serializes a result object (maps as plain objects, `None` as `null`: the CLI's JSON shape).
+/// Turns a result into a plain JS object through JSON: the same serde_json text the CLI prints
+/// (so maps are objects and `None` is `null`), parsed by the engine's native `JSON.parse`, which
+/// is smaller and faster than building the object field by field across the boundary.
 pub fn to_js<T: Tsify + Serialize>(value: T) -> Result<Ts<T>, JsValue> {
-    value.into_ts().map_err(|e| error_with_code(E_INTERNAL, &e.to_string()))
+    let json = serde_json::to_string(&value).map_err(|e| error_with_code(E_INTERNAL, &e.to_string()))?;
+    let object = js_sys::JSON::parse(&json)?;
+    Ok(Ts::new_unchecked(object))
 }
