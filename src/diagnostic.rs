@@ -98,6 +98,8 @@ codes! {
     IntervalBound = "OPT017", Error;
     /// An element the OPT 1.4 schema does not know at this place: ignored.
     UnknownElement = "OPT020", Warning;
+    /// The `xsi:` prefix is undeclared or bound to a wrong URI; read as the XML Schema instance namespace.
+    UndeclaredPrefix = "OPT021", Warning;
 
     // --- ADL 2 ---
     /// The text does not start with an ADL 2 artefact keyword (`archetype`, `template`, ...).

@@ -1,5 +1,6 @@
 //! ADL 1.4 operational templates (OPT XML): metadata and validation in one streaming pass.
 
+mod path;
 mod schema;
 mod validator;
 
@@ -31,7 +32,8 @@ pub struct OptMetadata {
     pub original_author: BTreeMap<String, String>,
     /// `description/details/purpose` in the template's language (else the first given).
     pub purpose: Option<String>,
-    /// Every archetype used (root and nested `C_ARCHETYPE_ROOT`s), in document order, once each.
+    /// Every archetype used, once each: the root first, then nested `C_ARCHETYPE_ROOT`s in the order
+    /// their definitions close. Filled by full validation only; metadata-only parsing lists the root.
     pub archetypes: Vec<String>,
 }
 

@@ -1,1 +1,98 @@
-//! What the OPT 1.4 schema allows where. (Filled in with the validator.)
+//! The OPT 1.4 element model: which child elements each schema type allows, generated from the
+//! XSD into `schema_table.rs` (see `tools/gen_opt_schema.py`). Lookups are linear scans over a
+//! type's few elements, which beats hashing for lists this short.
+
+#[path = "schema_table.rs"]
+#[rustfmt::skip]
+mod table;
+
+pub(super) use table::{
+    ARCHETYPE_ID, C_ARCHETYPE_ROOT, C_ATTRIBUTE, C_OBJECT, INTERVAL_OF_INTEGER, OPERATIONAL_TEMPLATE, T_COMPLEX_OBJECT,
+    TEMPLATE_ID,
+};
+
+/// Index of a complex type in the generated table, or [`LEAF`] for text-only content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TypeId(pub(super) u16);
+
+/// Simple content: text, no child elements.
+pub(super) const LEAF: TypeId = TypeId(u16::MAX);
+
+pub(super) struct ElementDecl {
+    pub(super) name: &'static str,
+    pub(super) ty: TypeId,
+    /// `minOccurs >= 1`.
+    pub(super) required: bool,
+    /// `maxOccurs = 1`.
+    pub(super) single: bool,
+}
+
+pub(super) struct TypeDecl {
+    pub(super) name: &'static str,
+    pub(super) base: Option<TypeId>,
+    #[allow(dead_code)]
+    pub(super) is_abstract: bool,
+    /// Every element the type allows, inherited ones first (at most 64: one bit each in a `u64`).
+    pub(super) elements: &'static [ElementDecl],
+}
+
+impl TypeId {
+    fn decl(self) -> Option<&'static TypeDecl> {
+        table::TYPES.get(usize::from(self.0))
+    }
+
+    /// The elements this type allows as children (none for [`LEAF`]).
+    pub(super) fn elements(self) -> &'static [ElementDecl] {
+        self.decl().map_or(&[], |d| d.elements)
+    }
+
+    /// The position and declaration of child element `name`, if the type allows it.
+    pub(super) fn element(self, name: &str) -> Option<(usize, &'static ElementDecl)> {
+        self.elements().iter().enumerate().find(|(_, e)| e.name == name)
+    }
+
+    /// The type named by an `xsi:type` value (its local part).
+    pub(super) fn by_name(name: &str) -> Option<TypeId> {
+        let index = table::TYPES.binary_search_by(|t| t.name.cmp(name)).ok()?;
+        u16::try_from(index).ok().map(TypeId)
+    }
+
+    pub(super) fn name(self) -> &'static str {
+        self.decl().map_or("text", |d| d.name)
+    }
+
+    /// True when `self` is `ancestor` or extends it, directly or not.
+    pub(super) fn derives_from(self, ancestor: TypeId) -> bool {
+        let mut current = Some(self);
+        while let Some(ty) = current {
+            if ty == ancestor {
+                return true;
+            }
+            current = ty.decl().and_then(|d| d.base);
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_sorted_for_binary_search_and_fits_bitsets() {
+        assert!(table::TYPES.windows(2).all(|w| w[0].name < w[1].name));
+        assert!(table::TYPES.iter().all(|t| t.elements.len() <= 64));
+    }
+
+    #[test]
+    fn archetype_root_extends_c_object_and_allows_term_definitions() {
+        assert!(C_ARCHETYPE_ROOT.derives_from(C_OBJECT));
+        assert_eq!(TypeId::by_name("C_ARCHETYPE_ROOT"), Some(C_ARCHETYPE_ROOT));
+        let (_, decl) = C_ARCHETYPE_ROOT.element("term_definitions").unwrap();
+        assert!(!decl.single && !decl.required);
+        let (_, decl) = OPERATIONAL_TEMPLATE.element("template_id").unwrap();
+        assert!(decl.single && decl.required);
+        assert!(OPERATIONAL_TEMPLATE.element("nonsense").is_none());
+        assert_eq!(TypeId::by_name("NOPE"), None);
+    }
+}
