@@ -28,13 +28,13 @@ impl fmt::Display for Severity {
 }
 
 macro_rules! codes {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $severity:ident; )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $code:literal, $severity:ident; )*) => {
         /// Every diagnostic code the core emits. The string form (`OPT011`) is stable across
         /// releases: tools match on it, so a code is never reused for another meaning.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         #[non_exhaustive]
         pub enum Code {
-            $( $(#[$doc])* $variant, )*
+            $( $(#[doc = $doc])* $variant, )*
         }
 
         impl Code {
@@ -49,6 +49,11 @@ macro_rules! codes {
             /// The severity this code is always reported with.
             pub const fn severity(self) -> Severity {
                 match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// What the code means (its documentation, one line).
+            pub const fn description(self) -> &'static str {
+                match self { $( Code::$variant => concat!($($doc),*), )* }
             }
 
             /// Parses the stable string form back into a code.
