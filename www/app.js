@@ -1,0 +1,257 @@
+// The pre-upload check page: reads files (drop, picker or paste), validates them in a Web Worker
+// with the npm package's web build, shows every diagnostic with its source line, and uploads a
+// valid file to a CDR's Definitions API only when the user asks for it.
+
+const $ = (selector, root = document) => root.querySelector(selector);
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const pending = new Map(); // validation id -> resolve
+let nextId = 1;
+
+worker.onmessage = ({ data }) => {
+  const resolve = pending.get(data.id);
+  pending.delete(data.id);
+  resolve?.(data);
+};
+
+/** Validates bytes in the worker; resolves with `{report}` or `{error}`. The buffer is transferred. */
+function validateInWorker(bytes) {
+  const id = nextId++;
+  return new Promise((resolve) => {
+    pending.set(id, resolve);
+    worker.postMessage({ id, bytes: bytes.buffer }, [bytes.buffer]);
+  });
+}
+
+/** Reads a File with progress events, so large files show how far reading got. */
+function readWithProgress(file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onprogress = (event) => event.lengthComputable && onProgress((event.loaded / event.total) * 100);
+    reader.onload = () => resolve(new Uint8Array(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsArrayBuffer(file);
+  });
+}
+
+const METADATA_FIELDS = {
+  opt14: [
+    ['template_id', 'Template id'],
+    ['concept', 'Concept'],
+    ['archetype_id', 'Root archetype'],
+    ['rm_type_name', 'RM type'],
+    ['language', 'Language'],
+    ['lifecycle_state', 'Lifecycle'],
+  ],
+  adl2: [
+    ['artefact_kind', 'Artefact'],
+    ['id', 'Id'],
+    ['parent', 'Specialises'],
+    ['adl_version', 'ADL version'],
+    ['rm_release', 'RM release'],
+    ['original_language', 'Language'],
+  ],
+};
+
+const KIND_LABEL = { opt14: 'OPT 1.4', adl2: 'ADL 2', unknown: 'Unknown format' };
+
+/** Where each kind is uploaded and with which media type (Definitions API). */
+const UPLOAD = {
+  opt14: { path: '/definition/template/adl1.4', type: 'application/xml' },
+  adl2: { path: '/definition/template/adl2', type: 'text/plain' },
+};
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function renderMetadata(list, report) {
+  list.replaceChildren();
+  const fields = METADATA_FIELDS[report.kind] ?? [];
+  const metadata = report.metadata ?? {};
+  const rows = fields.filter(([key]) => metadata[key] != null && metadata[key] !== '');
+  if (report.kind === 'adl2' && metadata.hrid?.version) rows.push(['__version', 'Version']);
+  if (report.kind === 'opt14' && metadata.archetypes?.length) rows.push(['__archetypes', 'Archetypes used']);
+  for (const [key, label] of rows) {
+    let value = metadata[key];
+    if (key === '__version') value = metadata.hrid.version;
+    if (key === '__archetypes') value = `${metadata.archetypes.length}`;
+    list.append(element('dt', '', label), element('dd', '', String(value)));
+  }
+}
+
+/** The source line a diagnostic points at, with a caret under its column. */
+function sourceExcerpt(lines, diagnostic) {
+  const line = lines[diagnostic.line - 1];
+  if (line === undefined) return null;
+  const chars = Array.from(line.replace(/\r$/, ''));
+  const column = Math.max(1, diagnostic.column);
+  // Long lines (minified XML) are cut to a window around the column.
+  const start = Math.max(0, column - 60);
+  const shown = chars.slice(start, start + 120).join('').replace(/\t/g, ' ');
+  const caret = ' '.repeat(column - 1 - start) + '^';
+  const pre = element('pre', 'source');
+  pre.append(element('code', '', `${shown}\n${caret}`));
+  return pre;
+}
+
+function renderDiagnostics(container, report, lines) {
+  container.replaceChildren();
+  const groups = [
+    ['error', 'Errors'],
+    ['warning', 'Warnings'],
+  ];
+  for (const [severity, title] of groups) {
+    const found = report.diagnostics.filter((d) => d.severity === severity);
+    if (!found.length) continue;
+    const section = element('section', `group ${severity}`);
+    section.append(element('h4', '', `${title} (${found.length})`));
+    const list = element('ol', 'diagnostic-list');
+    for (const d of found) {
+      const item = element('li', `diagnostic ${severity}`);
+      const head = element('p', 'diagnostic-head');
+      head.append(
+        element('span', 'position', `${d.line}:${d.column}`),
+        ' ',
+        element('span', 'code', d.code),
+        ' ',
+        element('span', 'message', d.message),
+      );
+      item.append(head);
+      if (d.path) item.append(element('p', 'path', d.path));
+      const excerpt = sourceExcerpt(lines, d);
+      if (excerpt) item.append(excerpt);
+      list.append(item);
+    }
+    section.append(list);
+    container.append(section);
+  }
+  if (!report.diagnostics.length) container.append(element('p', 'clean', 'No problems found.'));
+}
+
+async function upload(card, report, bytes) {
+  const output = $('.upload-result', card);
+  const base = $('#cdr-base').value.trim().replace(/\/+$/, '');
+  if (!base) {
+    output.textContent = 'Enter the CDR base URL above first.';
+    return;
+  }
+  const target = UPLOAD[report.kind];
+  const headers = { 'Content-Type': target.type };
+  const token = $('#cdr-token').value.trim();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  output.textContent = 'Uploading…';
+  try {
+    const response = await fetch(base + target.path, { method: 'POST', headers, body: bytes });
+    const lines = [`Status: ${response.status} ${response.statusText}`.trim()];
+    const location = response.headers.get('Location');
+    if (location) lines.push(`Location: ${location}`);
+    if (!response.ok) {
+      const text = await response.text();
+      try {
+        const body = JSON.parse(text);
+        if (body.message) lines.push(`Message: ${body.message}`);
+        for (const error of body.validationErrors ?? []) lines.push(`• ${typeof error === 'string' ? error : JSON.stringify(error)}`);
+      } catch {
+        if (text) lines.push(text.slice(0, 2000));
+      }
+    }
+    output.textContent = lines.join('\n');
+    output.dataset.status = String(response.status);
+  } catch (error) {
+    output.textContent = `Upload failed: ${error.message} (is the URL right, and does the server allow this page's origin?)`;
+  }
+}
+
+async function checkOne(name, getBytes) {
+  const card = $('#file-template').content.firstElementChild.cloneNode(true);
+  $('.file-name', card).textContent = name;
+  $('.verdict', card).textContent = 'reading…';
+  const progress = $('.progress', card);
+  progress.setAttribute('aria-label', `Progress of ${name}`);
+  $('#results').append(card);
+
+  let bytes;
+  try {
+    bytes = await getBytes((percent) => (progress.value = percent * 0.5));
+  } catch (error) {
+    $('.verdict', card).textContent = `cannot read: ${error.message}`;
+    progress.remove();
+    return;
+  }
+  $('.verdict', card).textContent = 'validating…';
+  progress.removeAttribute('value'); // indeterminate while the worker runs
+  const copy = bytes.slice(); // the worker takes ownership of the buffer it is sent
+  const { report, error } = await validateInWorker(bytes);
+  progress.remove();
+  if (error) {
+    $('.verdict', card).textContent = `validator failed: ${error}`;
+    return;
+  }
+  const lines = new TextDecoder().decode(copy).split('\n');
+  card.classList.add(report.valid ? 'is-valid' : 'is-invalid');
+  $('.kind', card).textContent = KIND_LABEL[report.kind] ?? report.kind;
+  const verdict = $('.verdict', card);
+  verdict.textContent = report.valid ? 'valid' : 'invalid';
+  verdict.classList.add(report.valid ? 'ok' : 'bad');
+  renderMetadata($('.metadata', card), report);
+  renderDiagnostics($('.diagnostics', card), report, lines);
+  const button = $('.upload-button', card);
+  const uploadable = report.valid && report.kind in UPLOAD;
+  button.disabled = !uploadable;
+  button.title = uploadable ? '' : 'Only valid files can be uploaded';
+  button.addEventListener('click', () => upload(card, report, copy));
+  return report;
+}
+
+const tally = { valid: 0, invalid: 0 }; // over everything checked on this page
+
+function showTally() {
+  const total = tally.valid + tally.invalid;
+  $('#status').textContent = `Checked ${total} file${total === 1 ? '' : 's'}: ${tally.valid} valid, ${tally.invalid} invalid.`;
+}
+
+async function checkAndCount(name, getBytes) {
+  const report = await checkOne(name, getBytes);
+  if (report) tally[report.valid ? 'valid' : 'invalid'] += 1;
+  showTally();
+}
+
+function checkFiles(files) {
+  const list = [...files];
+  if (!list.length) return;
+  $('#status').textContent = `Checking ${list.length} file${list.length === 1 ? '' : 's'}…`;
+  for (const file of list) checkAndCount(file.name, (onProgress) => readWithProgress(file, onProgress));
+}
+
+function setUp() {
+  const zone = $('#drop-zone');
+  const input = $('#file-input');
+  zone.addEventListener('click', () => input.click());
+  input.addEventListener('change', () => {
+    checkFiles(input.files);
+    input.value = '';
+  });
+  for (const type of ['dragenter', 'dragover']) {
+    zone.addEventListener(type, (event) => {
+      event.preventDefault();
+      zone.classList.add('dragging');
+    });
+  }
+  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
+  zone.addEventListener('drop', (event) => {
+    event.preventDefault();
+    zone.classList.remove('dragging');
+    checkFiles(event.dataTransfer.files);
+  });
+  $('#paste-check').addEventListener('click', () => {
+    const text = $('#paste-text').value;
+    if (!text.trim()) return;
+    checkAndCount('pasted text', async () => new TextEncoder().encode(text));
+  });
+}
+
+setUp();
