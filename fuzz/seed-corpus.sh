@@ -1,0 +1,18 @@
+#!/bin/sh
+# Seeds fuzz/corpus/<target>/ from the test fixtures (run from anywhere; idempotent).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+fixtures="$here/../tests/fixtures"
+mkdir -p "$here/corpus/opt" "$here/corpus/adl2" "$here/corpus/ident"
+cp "$fixtures"/opt14/valid/* "$fixtures"/opt14/invalid/* "$here/corpus/opt/"
+cp "$fixtures"/adl2/* "$here/corpus/adl2/"
+cp "$fixtures"/adl2/* "$here/corpus/opt/"
+n=0
+for id in "openEHR-EHR-OBSERVATION.blood_pressure.v1" "openEHR-EHR-CLUSTER.device-ventilator.v0" \
+    "org.openehr::openEHR-EHR-OBSERVATION.ovl-bp-001.v1.0.0-rc.2" "openEHR-EHR-COMPOSITION.report-result.v1" \
+    "Stationärer Versorgungsfall" "IDCR - Adverse Reaction List.v1" "minimal_action.en.v1_{{randomize}}" \
+    "org.openehr::my_compositions" "ehr::all_influenza_vacc_candidates" "aql" \
+    "1" "1.0" "1.0.1-beta.2+build.5" "1,1.0.0,1.2.0,2.0.0-rc.1" "1.2,1.2.3,1.2.4" ",3.0.0,1.0.0"; do
+  n=$((n + 1))
+  printf '%s' "$id" > "$here/corpus/ident/seed-$n"
+done
