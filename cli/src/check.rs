@@ -67,7 +67,9 @@ pub fn run(args: &Args) -> u8 {
 
     let written = printer.begin().and_then(|()| {
         check_in_parallel(&collected.files, format, |outcome| {
-            progress.clear();
+            if outcome.prints_something() {
+                progress.clear();
+            }
             printer.print(outcome)?;
             progress.advance();
             Ok(())
@@ -129,6 +131,16 @@ fn check_in_parallel(
         }
         Ok(())
     })
+}
+
+impl Outcome {
+    /// Whether printing it writes anything (a valid file prints nothing in human mode).
+    fn prints_something(&self) -> bool {
+        match self {
+            Outcome::Checked { rendered, .. } => !rendered.is_empty(),
+            Outcome::Failed(_) => true,
+        }
+    }
 }
 
 /// Reads, validates and renders one file. A panic in the core is caught so that one bad file
@@ -207,7 +219,7 @@ impl Progress {
     fn advance(&mut self) {
         self.done += 1;
         if self.shown && self.done < self.total {
-            let _ = write!(io::stderr().lock(), "\rchecking {}/{}", self.done, self.total);
+            let _ = write!(io::stderr().lock(), "\r\x1b[Kchecking {}/{}", self.done, self.total);
         }
     }
 
