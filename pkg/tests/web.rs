@@ -1,0 +1,79 @@
+//! The bindings in a real browser (headless Chrome via wasm-bindgen-test): results are plain JS
+//! objects with the core's field names and codes, and bad arguments throw `E_ARG` errors.
+//! Run: `wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver pkg`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, JSON, Reflect, Uint8Array};
+use openehr_definitions_wasm::{check_query_name, detect_kind, resolve_version, validate, validate_opt};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const MINIMAL: &[u8] = include_bytes!("../../tests/fixtures/opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
+const REMOVED_CONCEPT: &[u8] = include_bytes!(
+    "../../tests/fixtures/opt14/invalid/ehrbase_integration_test__removed_mandatory_elements__minimal_action_removed_concept.opt"
+);
+
+fn get(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn bytes(data: &[u8]) -> JsValue {
+    Uint8Array::from(data).into()
+}
+
+#[wasm_bindgen_test]
+fn a_valid_opt_from_bytes() {
+    let report = validate(bytes(MINIMAL)).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    assert_eq!(get(&report, "kind").as_string().as_deref(), Some("opt14"));
+    assert_eq!(get(&report, "valid").as_bool(), Some(true));
+    let metadata = get(&report, "metadata");
+    assert_eq!(get(&metadata, "template_id").as_string().as_deref(), Some("minimal_action.en.v1_{{randomize}}"));
+    assert!(get(&metadata, "original_author").is_object(), "maps are plain objects");
+}
+
+#[wasm_bindgen_test]
+fn an_invalid_opt_has_a_positioned_diagnostic() {
+    let text = String::from_utf8_lossy(REMOVED_CONCEPT).into_owned();
+    let report = validate_opt(JsValue::from_str(&text)).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let diagnostics: Array = get(&report, "diagnostics").into();
+    assert_eq!(diagnostics.length(), 1);
+    let first = diagnostics.get(0);
+    let summary: Vec<JsValue> = ["code", "line", "column", "path"].iter().map(|k| get(&first, k)).collect();
+    assert_eq!(summary[0].as_string().as_deref(), Some("OPT010"));
+    assert_eq!((summary[1].as_f64(), summary[2].as_f64()), (Some(3.0), Some(1.0)));
+    assert_eq!(summary[3].as_string().as_deref(), Some("/template"));
+}
+
+#[wasm_bindgen_test]
+fn checks_share_one_shape() {
+    let reserved = check_query_name(JsValue::from_str("aql")).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let json = JSON::stringify(&reserved).ok().and_then(|s| s.as_string());
+    assert_eq!(
+        json.as_deref(),
+        Some(
+            r#"{"valid":false,"value":null,"diagnostic":{"code":"ID007","severity":"error","message":"`aql` is a reserved query name","line":1,"column":1,"path":""}}"#
+        )
+    );
+    let versions: JsValue = Array::of2(&"1.0.0".into(), &"1.4.2".into()).into();
+    let resolved = resolve_version(JsValue::from_str("1"), versions).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    assert_eq!(get(&resolved, "value").as_string().as_deref(), Some("1.4.2"));
+    let kind = detect_kind(JsValue::from_str("archetype (adl_version=2.0.6)")).map(|k| k.js_value());
+    assert_eq!(kind.ok().and_then(|k| k.as_string()).as_deref(), Some("adl2"));
+}
+
+#[wasm_bindgen_test]
+fn wrong_argument_types_are_errors_with_a_code() {
+    let Err(error) = validate(JsValue::from_f64(42.0)) else { panic!("a number was accepted") };
+    assert!(error.is_instance_of::<js_sys::Error>());
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("E_ARG"));
+    assert_eq!(
+        get(&error, "message").as_string().as_deref(),
+        Some("`input` must be a string or a Uint8Array, got number")
+    );
+    let Err(error) = resolve_version(JsValue::from_str("1"), JsValue::from_str("1.0.0")) else {
+        panic!("a string was accepted as the version list")
+    };
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("E_ARG"));
+}
