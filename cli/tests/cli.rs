@@ -164,6 +164,23 @@ fn caret_sits_under_the_reported_column() {
 }
 
 #[test]
+fn long_source_lines_get_no_snippet() {
+    let original = std::fs::read_to_string(format!("{INVALID}/{REMOVED_CONCEPT}")).unwrap();
+    let padding = format!("<template data-padding=\"{}\"", "x".repeat(200));
+    let long = original.replacen("<template", &padding, 1);
+    let file = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-long-line.opt");
+    std::fs::write(&file, long).unwrap();
+    let file = file.to_str().unwrap();
+    let output = run(&["check", file]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "headline and summary only:\n{text}");
+    assert!(lines[0].starts_with(&format!("{file}:3:1: error[OPT010]: ")), "{}", lines[0]);
+    assert!(lines[1].starts_with("checked 1 file: 0 valid, 1 invalid"));
+}
+
+#[test]
 fn quiet_prints_only_error_lines_and_the_summary() {
     let output = run(&["check", "--quiet", INVALID]);
     let text = stdout(&output);
