@@ -214,11 +214,18 @@ fn broken_headers_are_positioned() {
         (MINIMAL.replace("x.v1.0.0", "x.v1"), vec![(Code::AdlInvalidId, 2, 30, "")]),
         (MINIMAL.replace("\topenEHR-EHR-OBSERVATION.x.v1.0.0\n", ""), vec![(Code::AdlInvalidId, 3, 1, "")]),
         (MINIMAL.replace(description, ""), vec![(Code::AdlMissingSection, 1, 1, "/description")]),
-        (MINIMAL.replace("terminology\n", "terminologies\n"), vec![(Code::AdlMissingSection, 1, 1, "/terminology")]),
+        (
+            MINIMAL.replace("terminology\n", "terminologies\n"),
+            vec![(Code::AdlMissingSection, 1, 1, "/terminology"), (Code::AdlUnknown, 13, 1, "/terminologies")],
+        ),
         (moved_description, vec![(Code::AdlSectionOrder, 13, 1, "/description")]),
         (
             format!("{MINIMAL}\nlanguage\n\toriginal_language = <[ISO_639-1::de]>\n"),
             vec![(Code::AdlSectionOrder, 16, 1, "/language")],
+        ),
+        (
+            MINIMAL.replace("\ndefinition", "\nextra_info -- note\n\tanything = <1>\n\ndefinition"),
+            vec![(Code::AdlUnknown, 10, 1, "/extra_info")],
         ),
         (MINIMAL.replacen("archetype", "template", 1), vec![(Code::AdlMissingParent, 1, 1, "/specialize")]),
         (

@@ -150,7 +150,9 @@ fn read_id(text: &str, pos: usize, header: &mut Adl2Header, sink: &mut Sink<'_>)
     let at = skip_trivia(text, pos);
     let token = token_at(text, at);
     let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    if token.is_empty() || (at == line_start && SectionKind::from_line(token).is_some()) {
+    if token.is_empty()
+        || (at == line_start && SectionKind::from_line(token).is_some_and(|k| k != SectionKind::Unknown))
+    {
         sink.report(Code::AdlInvalidId, "the artefact id is missing after the header", at, "");
         return at;
     }

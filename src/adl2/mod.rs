@@ -83,7 +83,7 @@ pub fn parse_adl2_header(text: &str) -> Adl2Report {
     if let Some((keyword_at, sections_at)) = header::read_header(text, &mut header, &mut sink) {
         let sections = scan_sections(text, sections_at);
         if let Some(kind) = header.artefact_kind {
-            check_sections(kind, &sections, keyword_at, &mut sink);
+            check_sections(text, kind, &sections, keyword_at, &mut sink);
         }
         for section in &sections {
             read_section(text, section, &mut header, &mut sink);

@@ -1,7 +1,7 @@
 //! Finding the sections of the first artefact and checking their presence and order.
 //!
 //! A section starts with its keyword alone on a line at column 1 (a trailing `--` comment is
-//! allowed), outside any string. Section bodies are not parsed here; strings are tracked only
+//! allowed), outside any string; any other lone lower-case word there is an unknown section. Section bodies are not parsed here; strings are tracked only
 //! so that a multi-line description text cannot fake a section keyword.
 
 use super::ArtefactKind;
@@ -21,6 +21,9 @@ pub(super) enum SectionKind {
     Terminology,
     Annotations,
     ComponentTerminologies,
+    /// A lone lower-case word at column 1 that ADL 2 does not define: reported as `ADL020`,
+    /// and it ends the section before it.
+    Unknown,
 }
 
 impl SectionKind {
@@ -37,6 +40,9 @@ impl SectionKind {
             "terminology" => SectionKind::Terminology,
             "annotations" => SectionKind::Annotations,
             "component_terminologies" => SectionKind::ComponentTerminologies,
+            word if !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') => {
+                SectionKind::Unknown
+            }
             _ => return None,
         })
     }
@@ -52,6 +58,7 @@ impl SectionKind {
             SectionKind::Terminology => "terminology",
             SectionKind::Annotations => "annotations",
             SectionKind::ComponentTerminologies => "component_terminologies",
+            SectionKind::Unknown => "unknown",
         }
     }
 
@@ -69,7 +76,7 @@ impl SectionKind {
             SectionKind::Description => Some(2),
             SectionKind::Definition => Some(3),
             SectionKind::Rules => Some(4),
-            SectionKind::RmOverlay => None,
+            SectionKind::RmOverlay | SectionKind::Unknown => None,
             SectionKind::Terminology => Some(5),
             SectionKind::Annotations => Some(6),
             SectionKind::ComponentTerminologies => Some(7),
@@ -178,11 +185,23 @@ fn scan_line(text: &str, start: usize, end: usize, mut in_string: bool) -> bool 
     in_string
 }
 
-/// Reports duplicated, out-of-order and missing sections of an artefact of `kind`.
-pub(super) fn check_sections(kind: ArtefactKind, sections: &[Section], keyword_at: usize, sink: &mut Sink<'_>) {
+/// Reports unknown, duplicated, out-of-order and missing sections of an artefact of `kind`.
+pub(super) fn check_sections(
+    text: &str,
+    kind: ArtefactKind,
+    sections: &[Section],
+    keyword_at: usize,
+    sink: &mut Sink<'_>,
+) {
     let mut highest: Option<(u8, SectionKind)> = None;
     for (i, section) in sections.iter().enumerate() {
         let name = section.kind.name();
+        if section.kind == SectionKind::Unknown {
+            let word = word_at(text, section.keyword_at);
+            let message = format!("`{word}` is not an ADL 2 section: ignored");
+            sink.report(Code::AdlUnknown, message, section.keyword_at, &format!("/{word}"));
+            continue;
+        }
         if sections[..i].iter().any(|s| s.kind == section.kind) {
             sink.report(
                 Code::AdlSectionOrder,
