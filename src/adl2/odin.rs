@@ -172,20 +172,19 @@ impl Reader<'_> {
             Some('"') => Value::Strings(self.list(Self::string)?),
             Some('[') if self.is_keyed_entry() => Value::Entries(self.entries(true)?),
             Some('[') => Value::Codes(self.list(Self::code)?),
-            Some(c) if c.is_ascii_alphabetic() || c == '_' => {
-                let word = word_at(self.text, self.pos);
-                if skip_trivia(self.text, self.pos + word.len()) < self.text.len()
-                    && self.text[skip_trivia(self.text, self.pos + word.len())..].starts_with('=')
-                {
-                    Value::Entries(self.entries(true)?)
-                } else {
-                    return self.skip_balanced(open);
-                }
+            Some(c) if (c.is_ascii_alphabetic() || c == '_') && self.is_attribute() => {
+                Value::Entries(self.entries(true)?)
             }
             _ => return self.skip_balanced(open),
         };
         self.expect('>', "to close the value")?;
         Ok(value)
+    }
+
+    /// A word followed by `=` starts a nested attribute (`name = <...>`), not a value like `True`.
+    fn is_attribute(&self) -> bool {
+        let after = skip_trivia(self.text, self.pos + word_at(self.text, self.pos).len());
+        self.text[after..].starts_with('=')
     }
 
     /// `[` starts a keyed entry (`["k"] = <`, `[1] = <`) rather than a code (`[ISO_639-1::en]`).
