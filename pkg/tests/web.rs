@@ -10,7 +10,8 @@ use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const MINIMAL: &[u8] = include_bytes!("../../tests/fixtures/opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
+const MINIMAL: &[u8] =
+    include_bytes!("../../tests/fixtures/opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
 const REMOVED_CONCEPT: &[u8] = include_bytes!(
     "../../tests/fixtures/opt14/invalid/ehrbase_integration_test__removed_mandatory_elements__minimal_action_removed_concept.opt"
 );
