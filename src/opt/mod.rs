@@ -1,5 +1,6 @@
 //! ADL 1.4 operational templates (OPT XML): metadata and validation in one streaming pass.
 
+mod namespaces;
 mod path;
 mod schema;
 mod validator;

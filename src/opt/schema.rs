@@ -4,12 +4,12 @@
 
 #[path = "schema_table.rs"]
 #[rustfmt::skip]
+#[allow(dead_code)] // the generated table names more types than the validator needs
 mod table;
 
-pub(super) use table::{
-    ARCHETYPE_ID, C_ARCHETYPE_ROOT, C_ATTRIBUTE, C_OBJECT, INTERVAL_OF_INTEGER, OPERATIONAL_TEMPLATE, T_COMPLEX_OBJECT,
-    TEMPLATE_ID,
-};
+pub(super) use table::{ARCHETYPE_ID, INTERVAL_OF_INTEGER, OPERATIONAL_TEMPLATE, TEMPLATE_ID};
+#[cfg(test)]
+use table::{C_ARCHETYPE_ROOT, C_ATTRIBUTE, C_OBJECT, T_COMPLEX_OBJECT};
 
 /// Index of a complex type in the generated table, or [`LEAF`] for text-only content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,14 +29,34 @@ pub(super) struct ElementDecl {
 
 pub(super) struct TypeDecl {
     pub(super) name: &'static str,
+    /// Kept for the tests that check `flags` against the real base chains.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(super) base: Option<TypeId>,
     #[allow(dead_code)]
     pub(super) is_abstract: bool,
+    /// Which key types this type is or extends (`Flag` bits), precomputed so the hot path
+    /// never walks base chains.
+    pub(super) flags: u8,
     /// Every element the type allows, inherited ones first (at most 64: one bit each in a `u64`).
     pub(super) elements: &'static [ElementDecl],
 }
 
+/// Key types whose subtypes the validator treats alike.
+#[derive(Debug, Clone, Copy)]
+#[repr(u8)]
+pub(super) enum Kind {
+    CObject = 1,
+    CAttribute = 2,
+    ArchetypeRoot = 4,
+    TComplexObject = 8,
+}
+
 impl TypeId {
+    /// True when the type is `kind` or extends it.
+    pub(super) fn is(self, kind: Kind) -> bool {
+        self.decl().is_some_and(|d| d.flags & kind as u8 != 0)
+    }
+
     fn decl(self) -> Option<&'static TypeDecl> {
         table::TYPES.get(usize::from(self.0))
     }
@@ -62,6 +82,7 @@ impl TypeId {
     }
 
     /// True when `self` is `ancestor` or extends it, directly or not.
+    #[cfg(test)]
     pub(super) fn derives_from(self, ancestor: TypeId) -> bool {
         let mut current = Some(self);
         while let Some(ty) = current {
@@ -82,6 +103,18 @@ mod tests {
     fn table_is_sorted_for_binary_search_and_fits_bitsets() {
         assert!(table::TYPES.windows(2).all(|w| w[0].name < w[1].name));
         assert!(table::TYPES.iter().all(|t| t.elements.len() <= 64));
+    }
+
+    #[test]
+    fn flags_agree_with_the_base_chains() {
+        for (i, _) in table::TYPES.iter().enumerate() {
+            let ty = TypeId(u16::try_from(i).unwrap());
+            assert_eq!(ty.is(Kind::CObject), ty.derives_from(C_OBJECT), "{}", ty.name());
+            assert_eq!(ty.is(Kind::CAttribute), ty.derives_from(C_ATTRIBUTE), "{}", ty.name());
+            assert_eq!(ty.is(Kind::ArchetypeRoot), ty.derives_from(C_ARCHETYPE_ROOT), "{}", ty.name());
+            assert_eq!(ty.is(Kind::TComplexObject), ty.derives_from(T_COMPLEX_OBJECT), "{}", ty.name());
+        }
+        assert!(!LEAF.is(Kind::CObject));
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "ACCESS_GROUP_REF",
         base: Some(TypeId(92)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "id", ty: TypeId(91), required: true, single: true },
             ElementDecl { name: "namespace", ty: LEAF, required: true, single: true },
@@ -25,12 +26,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "ANNOTATION",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: LEAF, required: true, single: false }],
     },
     TypeDecl {
         name: "ARCHETYPE",
         base: Some(TypeId(13)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "original_language", ty: TypeId(15), required: true, single: true },
             ElementDecl { name: "is_controlled", ty: LEAF, required: false, single: true },
@@ -47,17 +50,19 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
             ElementDecl { name: "ontology", ty: TypeId(6), required: true, single: true },
         ],
     },
-    TypeDecl { name: "ARCHETYPE_CONSTRAINT", base: None, is_abstract: true, elements: &[] },
+    TypeDecl { name: "ARCHETYPE_CONSTRAINT", base: None, is_abstract: true, flags: 0, elements: &[] },
     TypeDecl {
         name: "ARCHETYPE_ID",
         base: Some(TypeId(91)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "ARCHETYPE_INTERNAL_REF",
         base: Some(TypeId(34)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -69,6 +74,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "ARCHETYPE_ONTOLOGY",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "term_definitions", ty: TypeId(42), required: true, single: false },
             ElementDecl { name: "constraint_definitions", ty: TypeId(42), required: false, single: false },
@@ -80,6 +86,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "ARCHETYPE_SLOT",
         base: Some(TypeId(34)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -92,12 +99,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "ARCHETYPE_TERM",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: LEAF, required: true, single: false }],
     },
     TypeDecl {
         name: "ASSERTION",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "tag", ty: LEAF, required: false, single: true },
             ElementDecl { name: "string_expression", ty: LEAF, required: false, single: true },
@@ -109,6 +118,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "ASSERTION_VARIABLE",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "definition", ty: LEAF, required: true, single: true },
@@ -118,6 +128,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "ATTESTATION",
         base: Some(TypeId(12)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "system_id", ty: LEAF, required: true, single: true },
             ElementDecl { name: "committer", ty: TypeId(97), required: true, single: true },
@@ -135,6 +146,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "AUDIT_DETAILS",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "system_id", ty: LEAF, required: true, single: true },
             ElementDecl { name: "committer", ty: TypeId(97), required: true, single: true },
@@ -147,6 +159,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "AUTHORED_RESOURCE",
         base: None,
         is_abstract: true,
+        flags: 0,
         elements: &[
             ElementDecl { name: "original_language", ty: TypeId(15), required: true, single: true },
             ElementDecl { name: "is_controlled", ty: LEAF, required: false, single: true },
@@ -159,6 +172,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "CARDINALITY",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "is_ordered", ty: LEAF, required: true, single: true },
             ElementDecl { name: "is_unique", ty: LEAF, required: true, single: true },
@@ -169,6 +183,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "CODE_PHRASE",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "terminology_id", ty: TypeId(111), required: true, single: true },
             ElementDecl { name: "code_string", ty: LEAF, required: true, single: true },
@@ -178,12 +193,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "CONSTRAINT_BINDING_ITEM",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "CONSTRAINT_REF",
         base: Some(TypeId(34)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -195,6 +212,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_ARCHETYPE_ROOT",
         base: Some(TypeId(23)),
         is_abstract: false,
+        flags: 5,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -210,6 +228,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_ATTRIBUTE",
         base: Some(TypeId(3)),
         is_abstract: true,
+        flags: 2,
         elements: &[
             ElementDecl { name: "rm_attribute_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "existence", ty: TypeId(86), required: true, single: true },
@@ -221,6 +240,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_BOOLEAN",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "true_valid", ty: LEAF, required: true, single: true },
             ElementDecl { name: "false_valid", ty: LEAF, required: true, single: true },
@@ -231,6 +251,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_CODE_PHRASE",
         base: Some(TypeId(27)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -244,6 +265,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_CODE_REFERENCE",
         base: Some(TypeId(21)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -258,6 +280,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_COMPLEX_OBJECT",
         base: Some(TypeId(26)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -269,6 +292,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DATE",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "pattern", ty: LEAF, required: false, single: true },
             ElementDecl { name: "timezone_validity", ty: LEAF, required: false, single: true },
@@ -280,6 +304,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DATE_TIME",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "pattern", ty: LEAF, required: false, single: true },
             ElementDecl { name: "timezone_validity", ty: LEAF, required: false, single: true },
@@ -291,6 +316,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DEFINED_OBJECT",
         base: Some(TypeId(34)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -301,6 +327,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DOMAIN_TYPE",
         base: Some(TypeId(26)),
         is_abstract: true,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -311,6 +338,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DURATION",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "pattern", ty: LEAF, required: false, single: true },
             ElementDecl { name: "range", ty: TypeId(85), required: false, single: true },
@@ -321,6 +349,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DV_ORDINAL",
         base: Some(TypeId(27)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -333,6 +362,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DV_QUANTITY",
         base: Some(TypeId(27)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -346,6 +376,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_DV_STATE",
         base: Some(TypeId(27)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -358,6 +389,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_INTEGER",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "list", ty: LEAF, required: false, single: false },
             ElementDecl { name: "range", ty: TypeId(86), required: false, single: true },
@@ -368,6 +400,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_MULTIPLE_ATTRIBUTE",
         base: Some(TypeId(19)),
         is_abstract: false,
+        flags: 2,
         elements: &[
             ElementDecl { name: "rm_attribute_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "existence", ty: TypeId(86), required: true, single: true },
@@ -380,17 +413,19 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_OBJECT",
         base: Some(TypeId(3)),
         is_abstract: true,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
             ElementDecl { name: "node_id", ty: LEAF, required: true, single: true },
         ],
     },
-    TypeDecl { name: "C_PRIMITIVE", base: None, is_abstract: true, elements: &[] },
+    TypeDecl { name: "C_PRIMITIVE", base: None, is_abstract: true, flags: 0, elements: &[] },
     TypeDecl {
         name: "C_PRIMITIVE_OBJECT",
         base: Some(TypeId(26)),
         is_abstract: false,
+        flags: 1,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -402,6 +437,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_QUANTITY_ITEM",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "magnitude", ty: TypeId(87), required: false, single: true },
             ElementDecl { name: "precision", ty: TypeId(86), required: false, single: true },
@@ -414,6 +450,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_REAL",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "list", ty: LEAF, required: false, single: false },
             ElementDecl { name: "range", ty: TypeId(87), required: false, single: true },
@@ -424,6 +461,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_SINGLE_ATTRIBUTE",
         base: Some(TypeId(19)),
         is_abstract: false,
+        flags: 2,
         elements: &[
             ElementDecl { name: "rm_attribute_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "existence", ty: TypeId(86), required: true, single: true },
@@ -435,6 +473,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_STRING",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "pattern", ty: LEAF, required: false, single: true },
             ElementDecl { name: "list", ty: LEAF, required: false, single: false },
@@ -446,6 +485,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "C_TIME",
         base: Some(TypeId(35)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "pattern", ty: LEAF, required: false, single: true },
             ElementDecl { name: "timezone_validity", ty: LEAF, required: false, single: true },
@@ -457,19 +497,22 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "CodeDefinitionSet",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: TypeId(8), required: false, single: false }],
     },
     TypeDecl {
         name: "ConstraintBindingSet",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: TypeId(16), required: false, single: false }],
     },
-    TypeDecl { name: "DATA_VALUE", base: None, is_abstract: true, elements: &[] },
+    TypeDecl { name: "DATA_VALUE", base: None, is_abstract: true, flags: 0, elements: &[] },
     TypeDecl {
         name: "DV_AMOUNT",
         base: Some(TypeId(64)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -483,12 +526,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_BOOLEAN",
         base: Some(TypeId(44)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "DV_CODED_TEXT",
         base: Some(TypeId(68)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "value", ty: LEAF, required: true, single: true },
             ElementDecl { name: "hyperlink", ty: TypeId(71), required: false, single: true },
@@ -503,6 +548,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_COUNT",
         base: Some(TypeId(45)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -517,6 +563,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_DATE",
         base: Some(TypeId(67)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -530,6 +577,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_DATE_TIME",
         base: Some(TypeId(67)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -543,6 +591,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_DURATION",
         base: Some(TypeId(45)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -557,12 +606,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_EHR_URI",
         base: Some(TypeId(71)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: false, single: true }],
     },
     TypeDecl {
         name: "DV_ENCAPSULATED",
         base: Some(TypeId(44)),
         is_abstract: true,
+        flags: 0,
         elements: &[
             ElementDecl { name: "charset", ty: TypeId(15), required: false, single: true },
             ElementDecl { name: "language", ty: TypeId(15), required: false, single: true },
@@ -572,12 +623,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_GENERAL_TIME_SPECIFICATION",
         base: Some(TypeId(70)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: TypeId(61), required: true, single: true }],
     },
     TypeDecl {
         name: "DV_IDENTIFIER",
         base: Some(TypeId(44)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "issuer", ty: LEAF, required: true, single: true },
             ElementDecl { name: "assigner", ty: LEAF, required: true, single: true },
@@ -589,6 +642,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_INTERVAL",
         base: Some(TypeId(44)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower", ty: TypeId(58), required: false, single: true },
             ElementDecl { name: "upper", ty: TypeId(58), required: false, single: true },
@@ -602,6 +656,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_MULTIMEDIA",
         base: Some(TypeId(53)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "charset", ty: TypeId(15), required: false, single: true },
             ElementDecl { name: "language", ty: TypeId(15), required: false, single: true },
@@ -620,6 +675,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_ORDERED",
         base: Some(TypeId(44)),
         is_abstract: true,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -630,6 +686,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_ORDINAL",
         base: Some(TypeId(58)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -642,12 +699,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_PARAGRAPH",
         base: Some(TypeId(44)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: TypeId(68), required: true, single: false }],
     },
     TypeDecl {
         name: "DV_PARSABLE",
         base: Some(TypeId(53)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "charset", ty: TypeId(15), required: false, single: true },
             ElementDecl { name: "language", ty: TypeId(15), required: false, single: true },
@@ -659,12 +718,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_PERIODIC_TIME_SPECIFICATION",
         base: Some(TypeId(70)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: TypeId(61), required: true, single: true }],
     },
     TypeDecl {
         name: "DV_PROPORTION",
         base: Some(TypeId(45)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -682,6 +743,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_QUANTIFIED",
         base: Some(TypeId(58)),
         is_abstract: true,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -693,6 +755,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_QUANTITY",
         base: Some(TypeId(45)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -709,6 +772,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_STATE",
         base: Some(TypeId(44)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "value", ty: TypeId(47), required: true, single: true },
             ElementDecl { name: "is_terminal", ty: LEAF, required: true, single: true },
@@ -718,6 +782,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_TEMPORAL",
         base: Some(TypeId(64)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -730,6 +795,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_TEXT",
         base: Some(TypeId(44)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "value", ty: LEAF, required: true, single: true },
             ElementDecl { name: "hyperlink", ty: TypeId(71), required: false, single: true },
@@ -743,6 +809,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_TIME",
         base: Some(TypeId(67)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "normal_range", ty: TypeId(56), required: false, single: true },
             ElementDecl { name: "other_reference_ranges", ty: TypeId(101), required: false, single: false },
@@ -756,18 +823,21 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "DV_TIME_SPECIFICATION",
         base: Some(TypeId(44)),
         is_abstract: true,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: TypeId(61), required: true, single: true }],
     },
     TypeDecl {
         name: "DV_URI",
         base: Some(TypeId(44)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: false, single: true }],
     },
     TypeDecl {
         name: "EXPR_BINARY_OPERATOR",
         base: Some(TypeId(75)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "type", ty: LEAF, required: true, single: true },
             ElementDecl { name: "operator", ty: LEAF, required: true, single: true },
@@ -780,12 +850,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "EXPR_ITEM",
         base: None,
         is_abstract: true,
+        flags: 0,
         elements: &[ElementDecl { name: "type", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "EXPR_LEAF",
         base: Some(TypeId(73)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "type", ty: LEAF, required: true, single: true },
             ElementDecl { name: "item", ty: LEAF, required: true, single: true },
@@ -796,6 +868,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "EXPR_OPERATOR",
         base: Some(TypeId(73)),
         is_abstract: true,
+        flags: 0,
         elements: &[
             ElementDecl { name: "type", ty: LEAF, required: true, single: true },
             ElementDecl { name: "operator", ty: LEAF, required: true, single: true },
@@ -806,6 +879,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "EXPR_UNARY_OPERATOR",
         base: Some(TypeId(75)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "type", ty: LEAF, required: true, single: true },
             ElementDecl { name: "operator", ty: LEAF, required: true, single: true },
@@ -817,6 +891,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "FEEDER_AUDIT",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "originating_system_item_ids", ty: TypeId(55), required: false, single: false },
             ElementDecl { name: "feeder_system_item_ids", ty: TypeId(55), required: false, single: false },
@@ -829,6 +904,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "FEEDER_AUDIT_DETAILS",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "system_id", ty: LEAF, required: true, single: true },
             ElementDecl { name: "location", ty: TypeId(96), required: false, single: true },
@@ -842,6 +918,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "FLAT_ARCHETYPE_ONTOLOGY",
         base: Some(TypeId(6)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "term_definitions", ty: TypeId(42), required: true, single: false },
             ElementDecl { name: "constraint_definitions", ty: TypeId(42), required: false, single: false },
@@ -853,6 +930,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "GENERIC_ID",
         base: Some(TypeId(91)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "value", ty: LEAF, required: true, single: true },
             ElementDecl { name: "scheme", ty: LEAF, required: true, single: true },
@@ -862,12 +940,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "HIER_OBJECT_ID",
         base: Some(TypeId(123)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "Interval",
         base: None,
         is_abstract: true,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower_included", ty: LEAF, required: false, single: true },
             ElementDecl { name: "upper_included", ty: LEAF, required: false, single: true },
@@ -879,6 +959,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "IntervalOfDate",
         base: Some(TypeId(82)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower_included", ty: LEAF, required: false, single: true },
             ElementDecl { name: "upper_included", ty: LEAF, required: false, single: true },
@@ -892,6 +973,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "IntervalOfDateTime",
         base: Some(TypeId(82)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower_included", ty: LEAF, required: false, single: true },
             ElementDecl { name: "upper_included", ty: LEAF, required: false, single: true },
@@ -905,6 +987,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "IntervalOfDuration",
         base: Some(TypeId(82)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower_included", ty: LEAF, required: false, single: true },
             ElementDecl { name: "upper_included", ty: LEAF, required: false, single: true },
@@ -918,6 +1001,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "IntervalOfInteger",
         base: Some(TypeId(82)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower_included", ty: LEAF, required: false, single: true },
             ElementDecl { name: "upper_included", ty: LEAF, required: false, single: true },
@@ -931,6 +1015,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "IntervalOfReal",
         base: Some(TypeId(82)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower_included", ty: LEAF, required: false, single: true },
             ElementDecl { name: "upper_included", ty: LEAF, required: false, single: true },
@@ -944,6 +1029,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "IntervalOfTime",
         base: Some(TypeId(82)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "lower_included", ty: LEAF, required: false, single: true },
             ElementDecl { name: "upper_included", ty: LEAF, required: false, single: true },
@@ -957,6 +1043,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "LOCATABLE_REF",
         base: Some(TypeId(92)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "id", ty: TypeId(91), required: true, single: true },
             ElementDecl { name: "namespace", ty: LEAF, required: true, single: true },
@@ -968,6 +1055,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "NON_TERMINAL_STATE",
         base: Some(TypeId(106)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "transitions", ty: TypeId(114), required: true, single: false },
@@ -977,12 +1065,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "OBJECT_ID",
         base: None,
         is_abstract: true,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "OBJECT_REF",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "id", ty: TypeId(91), required: true, single: true },
             ElementDecl { name: "namespace", ty: LEAF, required: true, single: true },
@@ -993,12 +1083,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "OBJECT_VERSION_ID",
         base: Some(TypeId(123)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "OPERATIONAL_TEMPLATE",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "language", ty: TypeId(15), required: true, single: true },
             ElementDecl { name: "is_controlled", ty: LEAF, required: false, single: true },
@@ -1019,6 +1111,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "PARTICIPATION",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "function", ty: TypeId(68), required: true, single: true },
             ElementDecl { name: "performer", ty: TypeId(97), required: true, single: true },
@@ -1030,6 +1123,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "PARTY_IDENTIFIED",
         base: Some(TypeId(97)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "external_ref", ty: TypeId(98), required: false, single: true },
             ElementDecl { name: "name", ty: LEAF, required: false, single: true },
@@ -1040,12 +1134,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "PARTY_PROXY",
         base: None,
         is_abstract: true,
+        flags: 0,
         elements: &[ElementDecl { name: "external_ref", ty: TypeId(98), required: false, single: true }],
     },
     TypeDecl {
         name: "PARTY_REF",
         base: Some(TypeId(92)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "id", ty: TypeId(91), required: true, single: true },
             ElementDecl { name: "namespace", ty: LEAF, required: true, single: true },
@@ -1056,6 +1152,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "PARTY_RELATED",
         base: Some(TypeId(96)),
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "external_ref", ty: TypeId(98), required: false, single: true },
             ElementDecl { name: "name", ty: LEAF, required: false, single: true },
@@ -1067,12 +1164,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "PARTY_SELF",
         base: Some(TypeId(97)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "external_ref", ty: TypeId(98), required: false, single: true }],
     },
     TypeDecl {
         name: "REFERENCE_RANGE",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "meaning", ty: TypeId(68), required: true, single: true },
             ElementDecl { name: "range", ty: TypeId(56), required: true, single: true },
@@ -1082,6 +1181,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "RESOURCE_DESCRIPTION",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "original_author", ty: LEAF, required: true, single: false },
             ElementDecl { name: "other_contributors", ty: LEAF, required: false, single: false },
@@ -1096,6 +1196,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "RESOURCE_DESCRIPTION_ITEM",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "language", ty: TypeId(15), required: true, single: true },
             ElementDecl { name: "purpose", ty: LEAF, required: true, single: true },
@@ -1111,12 +1212,14 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "REVISION_HISTORY",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: TypeId(105), required: false, single: false }],
     },
     TypeDecl {
         name: "REVISION_HISTORY_ITEM",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "version_id", ty: TypeId(93), required: true, single: true },
             ElementDecl { name: "audits", ty: TypeId(12), required: true, single: false },
@@ -1126,43 +1229,50 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "STATE",
         base: None,
         is_abstract: true,
+        flags: 0,
         elements: &[ElementDecl { name: "name", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "STATE_MACHINE",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "states", ty: TypeId(106), required: true, single: false }],
     },
-    TypeDecl { name: "StringDictionaryItem", base: None, is_abstract: false, elements: &[] },
+    TypeDecl { name: "StringDictionaryItem", base: None, is_abstract: false, flags: 0, elements: &[] },
     TypeDecl {
         name: "TEMPLATE_ID",
         base: Some(TypeId(91)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "TERMINAL_STATE",
         base: Some(TypeId(106)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "name", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "TERMINOLOGY_ID",
         base: Some(TypeId(91)),
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "TERM_BINDING_ITEM",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: TypeId(15), required: true, single: true }],
     },
     TypeDecl {
         name: "TERM_MAPPING",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "match", ty: LEAF, required: true, single: true },
             ElementDecl { name: "purpose", ty: TypeId(47), required: false, single: true },
@@ -1173,6 +1283,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "TRANSITION",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "event", ty: LEAF, required: true, single: true },
             ElementDecl { name: "action", ty: LEAF, required: false, single: true },
@@ -1184,6 +1295,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "TRANSLATION_DETAILS",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "language", ty: TypeId(15), required: true, single: true },
             ElementDecl { name: "author", ty: LEAF, required: true, single: false },
@@ -1195,6 +1307,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "T_ATTRIBUTE",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[
             ElementDecl { name: "rm_attribute_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "children", ty: TypeId(117), required: false, single: false },
@@ -1205,6 +1318,7 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "T_COMPLEX_OBJECT",
         base: Some(TypeId(23)),
         is_abstract: false,
+        flags: 9,
         elements: &[
             ElementDecl { name: "rm_type_name", ty: LEAF, required: true, single: true },
             ElementDecl { name: "occurrences", ty: TypeId(86), required: true, single: true },
@@ -1217,36 +1331,42 @@ pub(crate) static TYPES: [TypeDecl; 124] = [
         name: "T_CONSTRAINT",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "attributes", ty: TypeId(116), required: false, single: false }],
     },
     TypeDecl {
         name: "T_VIEW",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "constraints", ty: TypeId(120), required: false, single: false }],
     },
     TypeDecl {
         name: "T_VIEW__constraints",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: TypeId(121), required: true, single: false }],
     },
     TypeDecl {
         name: "T_VIEW__constraints__items",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
     TypeDecl {
         name: "TermBindingSet",
         base: None,
         is_abstract: false,
+        flags: 0,
         elements: &[ElementDecl { name: "items", ty: TypeId(112), required: false, single: false }],
     },
     TypeDecl {
         name: "UID_BASED_ID",
         base: Some(TypeId(91)),
         is_abstract: true,
+        flags: 0,
         elements: &[ElementDecl { name: "value", ty: LEAF, required: true, single: true }],
     },
 ];

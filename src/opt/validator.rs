@@ -4,14 +4,11 @@
 use std::collections::HashSet;
 
 use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::name::{QName, ResolveResult};
-use quick_xml::reader::NsReader;
+use quick_xml::reader::Reader;
 
+use super::namespaces::{Namespaces, Resolved};
 use super::path::PathTracker;
-use super::schema::{
-    ARCHETYPE_ID, C_ARCHETYPE_ROOT, C_ATTRIBUTE, C_OBJECT, INTERVAL_OF_INTEGER, LEAF, OPERATIONAL_TEMPLATE,
-    T_COMPLEX_OBJECT, TEMPLATE_ID, TypeId,
-};
+use super::schema::{ARCHETYPE_ID, INTERVAL_OF_INTEGER, Kind, LEAF, OPERATIONAL_TEMPLATE, TEMPLATE_ID, TypeId};
 use super::{MAX_DEPTH, MAX_INPUT_BYTES, OptMetadata, OptReport};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ident::{check_archetype_id_14, check_template_id};
@@ -155,8 +152,7 @@ impl<'a> Capture<'a> {
         }
     }
 
-    fn finish(&mut self) -> &str {
-        self.active = false;
+    fn text(&self) -> &str {
         match (&self.owned, self.borrowed) {
             (Some(owned), _) => owned.as_str(),
             (None, Some(b)) => b,
@@ -173,7 +169,8 @@ struct DetailsEntry {
 struct Validator<'a> {
     text: &'a str,
     depth_mode: Depth,
-    reader: NsReader<&'a [u8]>,
+    reader: Reader<&'a [u8]>,
+    namespaces: Namespaces,
     path: PathTracker<'a>,
     frames: Vec<Frame>,
     /// >0 while inside an element whose content is not checked (unknown, duplicate or skimmed).
@@ -196,7 +193,7 @@ struct Fatal;
 
 impl<'a> Validator<'a> {
     fn new(text: &'a str, depth_mode: Depth) -> Self {
-        let mut reader = NsReader::from_str(text);
+        let mut reader = Reader::from_str(text);
         let config = reader.config_mut();
         config.check_end_names = true;
         config.check_comments = true;
@@ -205,6 +202,7 @@ impl<'a> Validator<'a> {
             text,
             depth_mode,
             reader,
+            namespaces: Namespaces::default(),
             path: PathTracker::default(),
             frames: Vec::new(),
             skip_depth: 0,
@@ -252,8 +250,8 @@ impl<'a> Validator<'a> {
     fn pass(&mut self) -> Result<(), Fatal> {
         loop {
             let offset = usize::try_from(self.reader.buffer_position()).unwrap_or(usize::MAX);
-            let (ns, event) = match self.reader.read_resolved_event() {
-                Ok((ns, event)) => (matches!(ns, ResolveResult::Bound(n) if n.as_ref() == OPENEHR_NS), event),
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
                 Err(error) => {
                     let at = usize::try_from(self.reader.error_position()).unwrap_or(offset);
                     let path = self.path.render();
@@ -262,8 +260,8 @@ impl<'a> Validator<'a> {
                 }
             };
             match event {
-                Event::Start(start) => self.start_element(&start, ns, offset, false)?,
-                Event::Empty(start) => self.start_element(&start, ns, offset, true)?,
+                Event::Start(start) => self.start_element(&start, offset, false)?,
+                Event::Empty(start) => self.start_element(&start, offset, true)?,
                 Event::End(_) => self.end_element(),
                 Event::Text(text) => {
                     let raw: &'a str = match text.into_inner() {
@@ -332,7 +330,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn start_element(&mut self, start: &BytesStart<'a>, in_ns: bool, offset: usize, empty: bool) -> Result<(), Fatal> {
+    fn start_element(&mut self, start: &BytesStart<'a>, offset: usize, empty: bool) -> Result<(), Fatal> {
         let name: &'a str = local_name(start, self.text);
         self.path.push(name);
         if self.path.depth() > MAX_DEPTH {
@@ -344,13 +342,15 @@ impl<'a> Validator<'a> {
         if self.skip_depth > 0 {
             self.check_attributes(start, offset)?;
             if empty {
-                self.path.pop();
+                self.close_path();
             } else {
                 self.skip_depth += 1;
             }
             return Ok(());
         }
         let attrs = self.read_attributes(start, offset)?;
+        let qname: &str = start.name().0;
+        let in_ns = matches!(self.namespaces.resolve(qname, true).0, Resolved::Bound(OPENEHR_NS));
         if self.frames.is_empty() {
             return self.start_root(name, in_ns, offset, empty);
         }
@@ -433,7 +433,7 @@ impl<'a> Validator<'a> {
             self.pending_author_id = attrs.id;
         }
         if name == "term_definitions"
-            && parent_ty.derives_from(C_ARCHETYPE_ROOT)
+            && parent_ty.is(Kind::ArchetypeRoot)
             && let Some(code) = attrs.code
             && let Some(scope) = self.scopes.last_mut()
         {
@@ -443,7 +443,7 @@ impl<'a> Validator<'a> {
             self.details.push(DetailsEntry { language: None, purpose: None });
         }
         self.push_frame(ty, role, offset);
-        if ty.derives_from(C_ARCHETYPE_ROOT) {
+        if ty.is(Kind::ArchetypeRoot) {
             if let Some(frame) = self.frames.last_mut() {
                 frame.is_definition = parent_role == Role::Template;
             }
@@ -458,7 +458,7 @@ impl<'a> Validator<'a> {
     /// Enters an element whose content is not checked.
     fn skip(&mut self, empty: bool) -> Result<(), Fatal> {
         if empty {
-            self.path.pop();
+            self.close_path();
         } else {
             self.skip_depth = 1;
         }
@@ -476,29 +476,29 @@ impl<'a> Validator<'a> {
     fn end_element(&mut self) {
         if self.skip_depth > 0 {
             self.skip_depth -= 1;
-            self.path.pop();
+            self.close_path();
             return;
         }
         let Some(frame) = self.frames.pop() else {
-            self.path.pop();
+            self.close_path();
             return;
         };
         if frame.role.captures_text() {
-            let value = self.capture.finish().trim().to_owned();
-            self.leaf_value(&frame, value);
+            let capture = std::mem::take(&mut self.capture);
+            self.leaf_value(&frame, capture.text().trim());
         }
         self.check_required_children(&frame);
         if let Some(interval) = frame.interval {
             self.check_interval(&frame, interval);
         }
-        if frame.ty.derives_from(C_ARCHETYPE_ROOT) {
+        if frame.ty.is(Kind::ArchetypeRoot) {
             self.close_archetype_scope();
         }
-        self.path.pop();
+        self.close_path();
     }
 
     /// Handles the text of a leaf the validator cares about.
-    fn leaf_value(&mut self, frame: &Frame, value: String) {
+    fn leaf_value(&mut self, frame: &Frame, value: &str) {
         let offset = frame.offset;
         let must_not_be_empty = match frame.role {
             Role::TemplateIdValue => Some("template_id"),
@@ -517,12 +517,12 @@ impl<'a> Validator<'a> {
         }
         match frame.role {
             Role::TemplateIdValue => {
-                if let Err(problem) = check_template_id(&value) {
+                if let Err(problem) = check_template_id(value) {
                     let path = self.path.render();
                     let message = format!("template_id `{value}` is not accepted: {}", problem.message);
                     self.report(Code::InvalidTemplateId, offset, message, path);
                 }
-                self.metadata.template_id.get_or_insert(value);
+                set_once(&mut self.metadata.template_id, value);
             }
             Role::Concept => set_once(&mut self.metadata.concept, value),
             Role::UidValue => set_once(&mut self.metadata.uid, value),
@@ -530,16 +530,16 @@ impl<'a> Validator<'a> {
             Role::LifecycleState => set_once(&mut self.metadata.lifecycle_state, value),
             Role::OriginalAuthor => {
                 let id = self.pending_author_id.take().unwrap_or_else(|| "name".to_owned());
-                self.metadata.original_author.entry(id).or_insert(value);
+                self.metadata.original_author.entry(id).or_insert_with(|| value.to_owned());
             }
             Role::DetailsLanguageCode => {
                 if let Some(entry) = self.details.last_mut() {
-                    entry.language.get_or_insert(value);
+                    entry.language.get_or_insert_with(|| value.to_owned());
                 }
             }
             Role::DetailsPurpose => {
                 if let Some(entry) = self.details.last_mut() {
-                    entry.purpose.get_or_insert(value);
+                    entry.purpose.get_or_insert_with(|| value.to_owned());
                 }
             }
             Role::RootRmTypeName => set_once(&mut self.metadata.rm_type_name, value),
@@ -549,10 +549,10 @@ impl<'a> Validator<'a> {
                     && !value.is_empty()
                     && let Some(scope) = self.scopes.last_mut()
                 {
-                    scope.used.push((value, offset));
+                    scope.used.push((value.to_owned(), offset));
                 }
             }
-            Role::IntervalLower | Role::IntervalUpper => self.interval_bound(frame, offset, &value),
+            Role::IntervalLower | Role::IntervalUpper => self.interval_bound(frame, offset, value),
             Role::IntervalLowerUnbounded | Role::IntervalUpperUnbounded => {
                 let unbounded = value == "true" || value == "1";
                 if let Some(interval) = self.frames.last_mut().and_then(|f| f.interval.as_mut()) {
@@ -567,27 +567,27 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn archetype_id(&mut self, offset: usize, value: String) {
+    fn archetype_id(&mut self, offset: usize, value: &str) {
         // The value's parent `archetype_id` is on top of the stack; the archetype root below it.
         let is_definition = self.frames.iter().rev().nth(1).is_some_and(|f| f.is_definition);
         if self.depth_mode == Depth::Full
-            && let Err(problem) = check_archetype_id_14(&value)
+            && let Err(problem) = check_archetype_id_14(value)
         {
             let path = self.path.render();
             let message = format!("archetype id `{value}` is malformed: {}", problem.message);
             self.report(Code::InvalidArchetypeId, offset, message, path);
         }
         if is_definition {
-            set_once(&mut self.metadata.archetype_id, value.clone());
+            set_once(&mut self.metadata.archetype_id, value);
         }
-        if !self.archetypes_seen.insert(value.clone()) {
+        if !self.archetypes_seen.insert(value.to_owned()) {
             return;
         }
         if is_definition {
             // The root's id closes after every nested root's: put it first.
-            self.metadata.archetypes.insert(0, value);
+            self.metadata.archetypes.insert(0, value.to_owned());
         } else {
-            self.metadata.archetypes.push(value);
+            self.metadata.archetypes.push(value.to_owned());
         }
     }
 
@@ -674,9 +674,17 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Closes the current element's path step and the namespaces it declared.
+    fn close_path(&mut self) {
+        self.namespaces.leave(self.path.depth());
+        self.path.pop();
+    }
+
     /// Reads the attributes the validator uses; reports malformed ones.
     fn read_attributes(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<Attrs, Fatal> {
         let mut attrs = Attrs::default();
+        let mut type_attribute = None;
+        let depth = self.path.depth();
         for attribute in start.attributes() {
             let attribute = match attribute {
                 Ok(a) => a,
@@ -686,47 +694,57 @@ impl<'a> Validator<'a> {
                     return Err(Fatal);
                 }
             };
-            let (ns, local) = self.reader.resolver().resolve_attribute(attribute.key);
-            let literal_xsi = attribute.key.0.starts_with("xsi:");
-            let is_xsi = match ns {
-                ResolveResult::Bound(n) if n.as_ref() == XSI_NS => true,
-                // Some generators write `xsi:type` without declaring `xsi`, or bind it to a mistyped
-                // URI: read it as meant, and say so once.
-                ResolveResult::Bound(n) if literal_xsi => {
-                    let message = format!("the `xsi` prefix is bound to `{}`; read as `{XSI_NS}`", n.as_ref());
-                    self.report_prefix_once(offset, message);
-                    true
+            let key: &str = attribute.key.0;
+            match key {
+                "xmlns" => self.namespaces.declare(depth, "", &attribute.value),
+                "code" => attrs.code = Some(unescape(&attribute.value)),
+                "id" => attrs.id = Some(unescape(&attribute.value)),
+                _ => {
+                    if let Some(prefix) = key.strip_prefix("xmlns:") {
+                        self.namespaces.declare(depth, prefix, &attribute.value);
+                    } else if key.ends_with(":type") {
+                        // Resolved after the loop: its prefix may be declared by a later attribute.
+                        type_attribute = Some((key, attribute.value));
+                    }
                 }
-                ResolveResult::Unknown(_) if literal_xsi => {
-                    let message = format!("the `xsi` prefix is used without a declaration; read as `{XSI_NS}`");
-                    self.report_prefix_once(offset, message);
-                    true
-                }
-                _ => false,
-            };
-            match (local.as_ref(), is_xsi) {
-                ("type", true) => {
-                    let value: &str = &attribute.value;
-                    // `xsi:type="xs:string"` names a built-in simple type: text content.
-                    let (type_ns, type_local) = self.reader.resolver().resolve_element(QName(value));
-                    let builtin = match type_ns {
-                        ResolveResult::Bound(n) => n.as_ref() == XSD_NS,
-                        ResolveResult::Unknown(prefix) => prefix == "xs" || prefix == "xsd",
-                        ResolveResult::Unbound => false,
-                    };
-                    let type_local: &str = type_local.as_ref();
-                    attrs.xsi_type = Some(if builtin {
-                        Ok(LEAF)
-                    } else {
-                        TypeId::by_name(type_local).ok_or_else(|| type_local.to_owned())
-                    });
-                }
-                ("code", false) => attrs.code = Some(unescape(&attribute.value)),
-                ("id", false) => attrs.id = Some(unescape(&attribute.value)),
-                _ => {}
             }
         }
+        if let Some((key, value)) = type_attribute {
+            attrs.xsi_type = self.xsi_type(key, &value, offset);
+        }
         Ok(attrs)
+    }
+
+    /// The schema type an `xsi:type` attribute names (`None` when `key` is another `*:type`).
+    fn xsi_type(&mut self, key: &str, value: &str, offset: usize) -> Option<Result<TypeId, String>> {
+        let literal_xsi = key.starts_with("xsi:");
+        let is_xsi = match self.namespaces.resolve(key, false).0 {
+            Resolved::Bound(XSI_NS) => true,
+            // Some generators write `xsi:type` without declaring `xsi`, or bind it to a mistyped
+            // URI: read it as meant, and say so once.
+            Resolved::Bound(uri) if literal_xsi => {
+                let message = format!("the `xsi` prefix is bound to `{uri}`; read as `{XSI_NS}`");
+                self.report_prefix_once(offset, message);
+                true
+            }
+            Resolved::Unknown if literal_xsi => {
+                let message = format!("the `xsi` prefix is used without a declaration; read as `{XSI_NS}`");
+                self.report_prefix_once(offset, message);
+                true
+            }
+            _ => false,
+        };
+        if !is_xsi {
+            return None;
+        }
+        // `xsi:type="xs:string"` names a built-in simple type: text content.
+        let (type_ns, type_local) = self.namespaces.resolve(value, true);
+        let builtin = match type_ns {
+            Resolved::Bound(uri) => uri == XSD_NS,
+            Resolved::Unknown => value.starts_with("xs:") || value.starts_with("xsd:"),
+            Resolved::Unbound => false,
+        };
+        Some(if builtin { Ok(LEAF) } else { TypeId::by_name(type_local).ok_or_else(|| type_local.to_owned()) })
     }
 
     fn report_prefix_once(&mut self, offset: usize, message: String) {
@@ -760,8 +778,8 @@ fn checks_required_children(frame: &Frame) -> bool {
         || frame.role == Role::Language
         || ty == ARCHETYPE_ID
         || ty == TEMPLATE_ID
-        || (ty.derives_from(C_OBJECT) && !ty.derives_from(T_COMPLEX_OBJECT))
-        || ty.derives_from(C_ATTRIBUTE)
+        || (ty.is(Kind::CObject) && !ty.is(Kind::TComplexObject))
+        || ty.is(Kind::CAttribute)
 }
 
 /// The attributes the validator reads.
@@ -789,9 +807,9 @@ fn local_name<'a>(start: &BytesStart<'a>, text: &'a str) -> &'a str {
     }
 }
 
-fn set_once(slot: &mut Option<String>, value: String) {
+fn set_once(slot: &mut Option<String>, value: &str) {
     if slot.is_none() {
-        *slot = Some(value);
+        *slot = Some(value.to_owned());
     }
 }
 
@@ -813,9 +831,9 @@ fn child_role(parent: Role, parent_ty: TypeId, name: &str, depth: usize) -> Role
         (Role::DetailsLanguage, "code_string") => Role::DetailsLanguageCode,
         (Role::Details, "purpose") => Role::DetailsPurpose,
         (Role::ArchetypeId, "value") => Role::ArchetypeIdValue,
-        _ if parent_ty.derives_from(C_ARCHETYPE_ROOT) && name == "archetype_id" => Role::ArchetypeId,
-        _ if parent_ty.derives_from(C_ARCHETYPE_ROOT) && name == "rm_type_name" && depth == 2 => Role::RootRmTypeName,
-        _ if parent_ty.derives_from(C_OBJECT) && name == "node_id" => Role::NodeId,
+        _ if parent_ty.is(Kind::ArchetypeRoot) && name == "archetype_id" => Role::ArchetypeId,
+        _ if parent_ty.is(Kind::ArchetypeRoot) && name == "rm_type_name" && depth == 2 => Role::RootRmTypeName,
+        _ if parent_ty.is(Kind::CObject) && name == "node_id" => Role::NodeId,
         _ if parent_ty == INTERVAL_OF_INTEGER => match name {
             "lower" => Role::IntervalLower,
             "upper" => Role::IntervalUpper,
