@@ -115,6 +115,18 @@ def main():
             return "LEAF"
         return f"TypeId({index[t]})"
 
+    def ancestors(n):
+        while n in types:
+            yield n
+            n = types[n]["base"]
+
+    # Bits of `TypeDecl::flags`: which of the validator's key types a type is or extends.
+    FLAG_TYPES = [("C_OBJECT", 1), ("C_ATTRIBUTE", 2), ("C_ARCHETYPE_ROOT", 4), ("T_COMPLEX_OBJECT", 8)]
+
+    def flags(n):
+        names = set(ancestors(n))
+        return sum(bit for t, bit in FLAG_TYPES if t in names)
+
     def base_ref(n):
         b = types[n]["base"]
         return f"Some(TypeId({index[b]}))" if b in index else "None"
@@ -130,7 +142,7 @@ def main():
     for n in names:
         els = flat(n) if not is_leaf(n) else []
         assert len(els) <= 64, n
-        print(f"    TypeDecl {{ name: {n!r}, base: {base_ref(n)}, is_abstract: {str(types[n]['abstract']).lower()}, elements: &[".replace("'", '"'))
+        print(f"    TypeDecl {{ name: {n!r}, base: {base_ref(n)}, is_abstract: {str(types[n]['abstract']).lower()}, flags: {flags(n)}, elements: &[".replace("'", '"'))
         for (en, et, req, single) in els:
             print(f"        ElementDecl {{ name: \"{en}\", ty: {ty_ref(et)}, required: {str(req).lower()}, single: {str(single).lower()} }},")
         print("    ] },")
