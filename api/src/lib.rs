@@ -38,6 +38,21 @@ pub enum AllowedOrigins {
     None,
 }
 
+impl AllowedOrigins {
+    /// Reads the setting as hosts write it (a Spin variable, a CLI flag): `*` for any origin,
+    /// empty for none, else a comma-separated list of exact origins.
+    pub fn from_setting(setting: &str) -> Self {
+        let setting = setting.trim();
+        match setting {
+            "*" => AllowedOrigins::Any,
+            "" => AllowedOrigins::None,
+            list => AllowedOrigins::List(
+                list.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect(),
+            ),
+        }
+    }
+}
+
 /// How the API is mounted and protected.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -66,4 +81,19 @@ pub fn handle(request: Request<Vec<u8>>, store: &dyn KvStore, config: &Config) -
     let mut response = router::route(&request, store, config).unwrap_or_else(error::ApiError::into_response);
     cors::decorate(&mut response, request.headers(), &config.allowed_origins);
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AllowedOrigins;
+
+    #[test]
+    fn allowed_origins_setting_reads_any_none_and_lists() {
+        assert_eq!(AllowedOrigins::from_setting(" * "), AllowedOrigins::Any);
+        assert_eq!(AllowedOrigins::from_setting(""), AllowedOrigins::None);
+        assert_eq!(
+            AllowedOrigins::from_setting("https://a.example, https://b.example,"),
+            AllowedOrigins::List(vec!["https://a.example".into(), "https://b.example".into()])
+        );
+    }
 }

@@ -1,6 +1,6 @@
-//! `openehr-defs`: check openEHR definition files, resolve SEMVER patterns and check identifiers
-//! from the command line. Every subcommand lives in its own module; this file only parses the
-//! arguments and dispatches, so a new subcommand (such as `serve`) is one variant and one arm.
+//! `openehr-defs`: check openEHR definition files, resolve SEMVER patterns, check identifiers and
+//! serve the Definitions API from the command line. Every subcommand lives in its own module; this file only parses the
+//! arguments and dispatches, so a new subcommand is one variant and one arm.
 
 mod check;
 mod collect;
@@ -8,6 +8,7 @@ mod exit;
 mod id;
 mod render;
 mod resolve;
+mod serve;
 mod style;
 
 use clap::{Parser, Subcommand};
@@ -22,7 +23,8 @@ use std::process::ExitCode;
         openehr-defs check templates/\n  \
         openehr-defs check --json my_template.opt > report.json\n  \
         openehr-defs resolve 1 1.0.0 1.2.0 2.0.0\n  \
-        openehr-defs id template \"Stationärer Versorgungsfall\"\n\n\
+        openehr-defs id template \"Stationärer Versorgungsfall\"\n  \
+        openehr-defs serve --addr 127.0.0.1:8080\n\n\
         Exit status: 0 all good, 1 something is invalid or not found, 2 usage or I/O error."
 )]
 struct Cli {
@@ -36,6 +38,7 @@ enum Command {
     Resolve(resolve::ResolveArgs),
     NextVersion(resolve::NextVersionArgs),
     Id(id::Args),
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
         Command::Resolve(args) => resolve::run_resolve(&args),
         Command::NextVersion(args) => resolve::run_next_version(&args),
         Command::Id(args) => id::run(&args),
+        Command::Serve(args) => serve::run(args),
     };
     ExitCode::from(status)
 }

@@ -1,0 +1,62 @@
+//! `openehr-defs serve`: the Definitions API and the validation page on this machine, with the
+//! data kept where `spin up` keeps it, for when no Spin host is at hand.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use openehr_defs_server::{AllowedOrigins, Config, ServeConfig};
+
+use crate::exit;
+
+/// Serve the Definitions API (and the validation page) on this machine.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  \
+    openehr-defs serve\n  \
+    openehr-defs serve --addr 127.0.0.1:0 --data /tmp/cdr --write-token s3cret\n\n\
+    The data lives in DATA/.spin/sqlite_key_value.db, the file `spin up` uses for the default\n\
+    key-value store of an app in DATA: `--data edge` shares it with the Spin app in edge/.")]
+pub struct Args {
+    /// Address to listen on; port 0 picks a free one (the real address is printed).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    /// Application directory holding the database (created if missing).
+    #[arg(long, default_value = ".")]
+    data: PathBuf,
+    /// Directory of static files served at `/` (the validation page); default `www` if it exists.
+    #[arg(long)]
+    www: Option<PathBuf>,
+    /// Path prefix of the API, e.g. `/rest/openehr/v1`.
+    #[arg(long, default_value = "/v1")]
+    base_path: String,
+    /// CORS: `*`, a comma-separated list of origins, or "" for no CORS headers.
+    #[arg(long, default_value = "*")]
+    allowed_origins: String,
+    /// Require `Authorization: Bearer TOKEN` on POST and PUT.
+    #[arg(long, env = "OPENEHR_DEFS_WRITE_TOKEN", hide_env_values = true)]
+    write_token: Option<String>,
+    /// Largest accepted request body, in bytes (413 above).
+    #[arg(long, default_value_t = Config::default().max_body_bytes)]
+    max_body_bytes: usize,
+}
+
+pub fn run(args: Args) -> u8 {
+    let www_dir = args.www.or_else(|| Some(PathBuf::from("www")).filter(|dir| dir.is_dir()));
+    let config = ServeConfig {
+        addr: args.addr,
+        data_dir: args.data,
+        www_dir,
+        api: Config {
+            base_path: args.base_path,
+            allowed_origins: AllowedOrigins::from_setting(&args.allowed_origins),
+            max_body_bytes: args.max_body_bytes,
+            write_token: args.write_token.filter(|t| !t.is_empty()),
+        },
+    };
+    match openehr_defs_server::serve(config) {
+        Ok(()) => exit::OK,
+        Err(error) => {
+            exit::print_error(format_args!("cannot serve: {error}"));
+            exit::USAGE
+        }
+    }
+}
