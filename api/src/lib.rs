@@ -40,12 +40,13 @@ pub enum AllowedOrigins {
 
 impl AllowedOrigins {
     /// Reads the setting as hosts write it (a Spin variable, a CLI flag): `*` for any origin,
-    /// empty for none, else a comma-separated list of exact origins.
+    /// `none` or empty for no CORS headers, else a comma-separated list of exact origins.
     pub fn from_setting(setting: &str) -> Self {
         let setting = setting.trim();
         match setting {
             "*" => AllowedOrigins::Any,
             "" => AllowedOrigins::None,
+            none if none.eq_ignore_ascii_case("none") => AllowedOrigins::None,
             list => AllowedOrigins::List(
                 list.split(',').map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned).collect(),
             ),
@@ -91,6 +92,7 @@ mod tests {
     fn allowed_origins_setting_reads_any_none_and_lists() {
         assert_eq!(AllowedOrigins::from_setting(" * "), AllowedOrigins::Any);
         assert_eq!(AllowedOrigins::from_setting(""), AllowedOrigins::None);
+        assert_eq!(AllowedOrigins::from_setting("None"), AllowedOrigins::None);
         assert_eq!(
             AllowedOrigins::from_setting("https://a.example, https://b.example,"),
             AllowedOrigins::List(vec!["https://a.example".into(), "https://b.example".into()])

@@ -28,7 +28,7 @@ pub struct Args {
     /// Path prefix of the API, e.g. `/rest/openehr/v1`.
     #[arg(long, default_value = "/v1")]
     base_path: String,
-    /// CORS: `*`, a comma-separated list of origins, or "" for no CORS headers.
+    /// CORS: `*`, a comma-separated list of origins, or `none` for no CORS headers.
     #[arg(long, default_value = "*")]
     allowed_origins: String,
     /// Require `Authorization: Bearer TOKEN` on POST and PUT.

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything building and testing needs, skipping whatever is already there at the
+# right version, so a warm machine spends seconds here and a fresh one about 20 minutes
+# (wasm-pack and wasm-bindgen-cli compile from source).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+apt_missing=()
+command -v chromium >/dev/null || apt_missing+=(chromium)
+command -v chromedriver >/dev/null || apt_missing+=(chromium-driver)
+command -v node >/dev/null || apt_missing+=(nodejs npm)
+if ((${#apt_missing[@]})); then
+  step "apt: ${apt_missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+installed_targets=$(rustup target list --installed)
+for target in wasm32-unknown-unknown wasm32-wasip2; do
+  grep -qx "$target" <<<"$installed_targets" || { step "rustup target $target"; rustup target add "$target"; }
+done
+rustup toolchain list | grep -q '^nightly' || { step "rustup nightly (fuzzing)"; rustup toolchain install nightly --profile minimal; }
+
+# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
+bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' "$root/Cargo.lock")
+if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]]; then
+  step "cargo install wasm-bindgen-cli $bindgen_version (about 10 minutes)"
+  cargo install wasm-bindgen-cli --version "$bindgen_version" --force
+fi
+command -v wasm-pack >/dev/null || { step "cargo install wasm-pack (about 7 minutes)"; cargo install wasm-pack --locked; }
+command -v cargo-fuzz >/dev/null || { step "cargo install cargo-fuzz"; cargo install cargo-fuzz --locked; }
+
+# npm devDependencies of the package and the page (binaryen's wasm-opt, typescript, playwright-core, ...).
+lock="$root/pkg/package-lock.json"
+if [[ ! -f "$root/pkg/node_modules/.package-lock.json" || "$lock" -nt "$root/pkg/node_modules/.package-lock.json" ]]; then
+  step "npm ci (pkg/)"
+  (cd "$root/pkg" && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Runs every test of the project: installs what is missing (scripts/setup.sh), then each stage
+# in turn. A failing stage does not hide the later ones; the last line counts the stages, and the
+# exit status is non-zero when any failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+bash scripts/setup.sh || { echo "setup failed"; exit 2; }
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+passed=0
+failed=()
+stage() {
+  local name=$1
+  shift
+  printf '\n==> %s\n' "$name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1))
+    printf '<== %s: ok (%ss)\n' "$name" $((SECONDS - start))
+  else
+    failed+=("$name")
+    printf '<== %s: FAILED (%ss)\n' "$name" $((SECONDS - start))
+  fi
+}
+
+fmt() {
+  cargo fmt --all --check && cargo fmt --manifest-path fuzz/Cargo.toml --check
+}
+
+clippy() {
+  cargo clippy --all-targets -- -D warnings &&
+    cargo clippy -p openehr-definitions --all-targets --features serde -- -D warnings &&
+    cargo clippy -p openehr-definitions-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings &&
+    cargo clippy -p openehr-defs-edge --target wasm32-wasip2 -- -D warnings
+}
+
+# Core, CLI, HTTP API, native server and the conformance suite (in-process and over loopback).
+rust_tests() {
+  cargo test
+}
+
+# Each parser runs for a short smoke under libFuzzer, seeded from the fixtures.
+fuzz_smoke() {
+  (cd fuzz && ./seed-corpus.sh >/dev/null && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo +nightly fuzz build) &&
+    for target in ident adl2 opt; do
+      (cd fuzz && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo +nightly fuzz run "$target" -- -max_total_time=15 -print_final_stats=0 2>&1 | tail -n 3) ||
+        return 1
+    done
+}
+
+# The throughput benchmark, briefly: it checks the corpus is still all valid and prints the ratios.
+bench_smoke() {
+  cargo bench --bench throughput -- --quick
+}
+
+stage "rustfmt" fmt
+stage "clippy" clippy
+stage "rust tests" rust_tests
+stage "fuzz smoke" fuzz_smoke
+stage "benchmark smoke" bench_smoke
+
+echo
+if ((${#failed[@]})); then
+  echo "failed stages: ${failed[*]}"
+fi
+echo "stages: $passed passed, ${#failed[@]} failed"
+((${#failed[@]} == 0))
