@@ -6,9 +6,10 @@
 //! suggest. For the spec's own examples, a full HRID (`openEHR-EHR-COMPOSITION.test.v1.0.0`) is accepted
 //! on GET too: its version then acts as the exact version pattern (400 if a path pattern disagrees).
 
-use crate::blob::{Manifest, get_body, put_body, sha256_hex};
-use crate::error::{ApiError, json};
-use crate::index::{self, Decision};
+use crate::blob::{get_body, put_body, sha256_hex};
+use crate::catalog::{self, StoredBody};
+use crate::error::{ApiError, json, json_response};
+use crate::index::Decision;
 use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return, query_param};
 use crate::router::Ctx;
 use crate::store::StoreError;
@@ -22,27 +23,18 @@ use serde::{Deserialize, Serialize};
 const INDEX_KEY: &str = "adl2/index";
 const TEXT: &str = "text/plain; charset=utf-8";
 
+/// The list item; the index's first line is exactly the list of these.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Entry {
+struct ListItem {
     template_id: String,
     version: String,
     concept: String,
     /// The artefact id exactly as written in the header.
     archetype_id: String,
     created_timestamp: String,
-    etag: String,
-    #[serde(flatten)]
-    manifest: Manifest,
 }
 
-#[derive(Serialize)]
-struct ListItem<'a> {
-    template_id: &'a str,
-    version: &'a str,
-    concept: &'a str,
-    archetype_id: &'a str,
-    created_timestamp: &'a str,
-}
+type Entry = catalog::Entry<ListItem>;
 
 /// The versionless id of an HRID: `[namespace::]publisher-package-CLASS.concept`.
 fn versionless_id(hrid: &ArchetypeHrid) -> String {
@@ -51,18 +43,7 @@ fn versionless_id(hrid: &ArchetypeHrid) -> String {
 }
 
 pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
-    let entries: Vec<Entry> = index::read(ctx.store, INDEX_KEY)?;
-    let items: Vec<ListItem> = entries
-        .iter()
-        .map(|e| ListItem {
-            template_id: &e.template_id,
-            version: &e.version,
-            concept: &e.concept,
-            archetype_id: &e.archetype_id,
-            created_timestamp: &e.created_timestamp,
-        })
-        .collect();
-    json(StatusCode::OK, &items)
+    Ok(json_response(StatusCode::OK, catalog::list::<ListItem>(ctx.store, INDEX_KEY)?))
 }
 
 pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Response<Vec<u8>>, ApiError> {
@@ -71,11 +52,11 @@ pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Res
     if !accepts(headers, &["text/plain"]) {
         return Err(ApiError::new(StatusCode::NOT_ACCEPTABLE, "ADL 2 templates are served as text/plain only"));
     }
-    let entries: Vec<Entry> = index::read(ctx.store, INDEX_KEY)?;
-    let candidates: Vec<(Version, &Entry)> = entries
+    let entries: Vec<Entry> = catalog::read(ctx.store, INDEX_KEY)?;
+    let candidates: Vec<(Version, &StoredBody)> = entries
         .iter()
-        .filter(|e| e.template_id == template_id)
-        .filter_map(|e| Version::parse(&e.version).ok().map(|v| (v, e)))
+        .filter(|e| e.item.template_id == template_id)
+        .filter_map(|e| Version::parse(&e.item.version).ok().map(|v| (v, &e.body)))
         .collect();
     let chosen = resolve(&pattern, candidates.iter().map(|(v, _)| v))
         .and_then(|v| candidates.iter().find(|(candidate, _)| candidate == v))
@@ -149,17 +130,18 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     }
     let template_id = versionless_id(&hrid);
     let entry = Entry {
-        template_id: template_id.clone(),
-        version: version.to_string(),
-        concept: hrid.concept.clone(),
-        archetype_id: written_id,
-        created_timestamp: now_rfc3339(),
-        etag: format!("\"{}\"", sha256_hex(body)),
-        manifest: put_body(ctx.store, body)?,
+        item: ListItem {
+            template_id: template_id.clone(),
+            version: version.to_string(),
+            concept: hrid.concept.clone(),
+            archetype_id: written_id,
+            created_timestamp: now_rfc3339(),
+        },
+        body: StoredBody { etag: format!("\"{}\"", sha256_hex(body)), manifest: put_body(ctx.store, body)? },
     };
-    let etag = entry.etag.clone();
-    index::update(ctx.store, INDEX_KEY, |index: &mut Vec<Entry>| {
-        let key = |e: &Entry| (e.template_id.clone(), Version::parse(&e.version).ok());
+    let etag = entry.body.etag.clone();
+    catalog::update(ctx.store, INDEX_KEY, |index: &mut Vec<Entry>| {
+        let key = |e: &Entry| (e.item.template_id.clone(), Version::parse(&e.item.version).ok());
         let new_key = key(&entry);
         match index.binary_search_by(|e| key(e).cmp(&new_key)) {
             Ok(_) => {

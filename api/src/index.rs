@@ -25,26 +25,42 @@ fn parse<T: DeserializeOwned>(key: &str, raw: &[u8]) -> Result<T, StoreError> {
     serde_json::from_slice(raw).map_err(|e| StoreError(format!("value of {key} is corrupt: {e}")))
 }
 
-/// Applies `decide` to the current value of `key` and commits it with one CAS, retrying from a fresh
-/// read when another writer won the race. Gives up with 503 after [`CAS_RETRIES`] lost races.
+/// Applies `decide` to the current JSON value of `key` and commits it with one CAS (see [`update_with`]).
 pub(crate) fn update<T, R>(
     store: &dyn KvStore,
     key: &str,
-    mut decide: impl FnMut(&mut T) -> Result<Decision<R>, ApiError>,
+    decide: impl FnMut(&mut T) -> Result<Decision<R>, ApiError>,
 ) -> Result<R, ApiError>
 where
     T: Serialize + DeserializeOwned + Default,
 {
+    let encode = |value: &T| serde_json::to_vec(value).map_err(|e| StoreError(format!("cannot encode {key}: {e}")));
+    update_with(store, key, |raw| parse(key, raw), encode, decide)
+}
+
+/// Applies `decide` to the current value of `key` (absent = `T::default()`, else `decode`d) and commits
+/// the `encode`d result with one CAS, retrying from a fresh read when another writer won the race.
+/// Gives up with 503 after [`CAS_RETRIES`] lost races.
+pub(crate) fn update_with<T, R>(
+    store: &dyn KvStore,
+    key: &str,
+    decode: impl Fn(&[u8]) -> Result<T, StoreError>,
+    encode: impl Fn(&T) -> Result<Vec<u8>, StoreError>,
+    mut decide: impl FnMut(&mut T) -> Result<Decision<R>, ApiError>,
+) -> Result<R, ApiError>
+where
+    T: Default,
+{
     for _ in 0..CAS_RETRIES {
         let raw = store.get(key)?;
-        let mut value: T = match &raw {
-            Some(raw) => parse(key, raw)?,
+        let mut value = match &raw {
+            Some(raw) => decode(raw)?,
             None => T::default(),
         };
         match decide(&mut value)? {
             Decision::Keep(result) => return Ok(result),
             Decision::Write(result) => {
-                let new = serde_json::to_vec(&value).map_err(|e| StoreError(format!("cannot encode {key}: {e}")))?;
+                let new = encode(&value)?;
                 if store.compare_and_swap(key, raw.as_deref(), &new)? {
                     return Ok(result);
                 }

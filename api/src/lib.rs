@@ -11,6 +11,7 @@
 mod adl2;
 mod auth;
 mod blob;
+mod catalog;
 mod cors;
 mod error;
 mod index;
@@ -23,7 +24,7 @@ mod time;
 
 pub use negotiate::encode_segment;
 pub use opt14::{BulkOutcome, bulk_upload_opt14};
-pub use store::{KvStore, MemoryStore, StoreError};
+pub use store::{KvStore, MemoryStore, StoreError, is_immutable_key};
 
 use http::{Request, Response};
 

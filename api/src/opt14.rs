@@ -1,8 +1,9 @@
 //! ADL 1.4 operational templates: `POST/GET /definition/template/adl1.4[/{template_id}]`.
 
-use crate::blob::{Manifest, get_body, put_body, sha256_hex};
-use crate::error::{ApiError, json};
-use crate::index::{self, Decision};
+use crate::blob::{get_body, put_body, sha256_hex};
+use crate::catalog::{self, StoredBody};
+use crate::error::{ApiError, json, json_response};
+use crate::index::Decision;
 use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return};
 use crate::router::Ctx;
 use crate::store::{KvStore, StoreError};
@@ -18,40 +19,20 @@ fn cache_key(template_id: &str) -> String {
     format!("opt14/id/{template_id}")
 }
 
-/// One template as the index holds it: the list fields plus where its body is.
+/// The spec's list item (`TemplateMetadata`); the index's first line is exactly the list of these.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct Entry {
+struct ListItem {
     template_id: String,
     concept: String,
     archetype_id: String,
     created_timestamp: String,
-    /// The strong ETag, quotes included: SHA-256 of the body, computed once at upload.
-    etag: String,
-    #[serde(flatten)]
-    manifest: Manifest,
 }
 
-/// The spec's list item (`TemplateMetadata`).
-#[derive(Serialize)]
-struct ListItem<'a> {
-    template_id: &'a str,
-    concept: &'a str,
-    archetype_id: &'a str,
-    created_timestamp: &'a str,
-}
+/// One template as the index holds it: the list fields plus where its body is.
+type Entry = catalog::Entry<ListItem>;
 
 pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
-    let entries: Vec<Entry> = index::read(ctx.store, INDEX_KEY)?;
-    let items: Vec<ListItem> = entries
-        .iter()
-        .map(|e| ListItem {
-            template_id: &e.template_id,
-            concept: &e.concept,
-            archetype_id: &e.archetype_id,
-            created_timestamp: &e.created_timestamp,
-        })
-        .collect();
-    json(StatusCode::OK, &items)
+    Ok(json_response(StatusCode::OK, catalog::list::<ListItem>(ctx.store, INDEX_KEY)?))
 }
 
 pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
@@ -63,16 +44,16 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
             "this server returns ADL 1.4 templates as application/xml only (no web templates or JSON)",
         ));
     }
-    let entry = find(ctx.store, template_id)?
+    let stored = find(ctx.store, template_id)?
         .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
     let etag =
-        HeaderValue::from_str(&entry.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
-    let mut response = if none_match_hits(headers, &entry.etag) {
+        HeaderValue::from_str(&stored.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
+    let mut response = if none_match_hits(headers, &stored.etag) {
         let mut r = Response::new(Vec::new());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
-        let mut r = Response::new(get_body(ctx.store, &entry.manifest)?);
+        let mut r = Response::new(get_body(ctx.store, &stored.manifest)?);
         r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
         r
     };
@@ -80,13 +61,14 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
     Ok(response)
 }
 
-/// The entry of `template_id`: its cache value, else (after a crash between commit and cache write) the index.
-fn find(store: &dyn KvStore, template_id: &str) -> Result<Option<Entry>, StoreError> {
+/// Where the body of `template_id` is: its cache value (only the body fields are read), else (after a
+/// crash between commit and cache write) the index.
+fn find(store: &dyn KvStore, template_id: &str) -> Result<Option<StoredBody>, StoreError> {
     if let Some(raw) = store.get(&cache_key(template_id))? {
         return serde_json::from_slice(&raw).map(Some).map_err(|e| StoreError(format!("corrupt cache value: {e}")));
     }
-    let entries: Vec<Entry> = index::read(store, INDEX_KEY)?;
-    Ok(entries.into_iter().find(|e| e.template_id == template_id))
+    let entries: Vec<Entry> = catalog::read(store, INDEX_KEY)?;
+    Ok(entries.into_iter().find(|e| e.item.template_id == template_id).map(|e| e.body))
 }
 
 pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
@@ -102,8 +84,8 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     }
     let body = ctx.request.body();
     let entry = prepare(ctx.store, body)?;
-    let template_id = entry.template_id.clone();
-    let etag = entry.etag.clone();
+    let template_id = entry.item.template_id.clone();
+    let etag = entry.body.etag.clone();
     commit(ctx.store, vec![entry])?.into_iter().next().ok_or_else(|| {
         ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists"))
     })?;
@@ -146,22 +128,24 @@ fn prepare(store: &dyn KvStore, body: &[u8]) -> Result<Entry, ApiError> {
     }
     let manifest = put_body(store, body)?;
     Ok(Entry {
-        etag: format!("\"{}\"", sha256_hex(body)),
-        template_id,
-        concept: metadata.concept.unwrap_or_default(),
-        archetype_id: metadata.archetype_id.unwrap_or_default(),
-        created_timestamp: now_rfc3339(),
-        manifest,
+        item: ListItem {
+            template_id,
+            concept: metadata.concept.unwrap_or_default(),
+            archetype_id: metadata.archetype_id.unwrap_or_default(),
+            created_timestamp: now_rfc3339(),
+        },
+        body: StoredBody { etag: format!("\"{}\"", sha256_hex(body)), manifest },
     })
 }
 
 /// Adds every entry whose id is free with ONE index CAS (the commit point), then writes the cache
 /// values. Returns the entries that were added.
 fn commit(store: &dyn KvStore, entries: Vec<Entry>) -> Result<Vec<Entry>, ApiError> {
-    let added = index::update(store, INDEX_KEY, |index: &mut Vec<Entry>| {
+    let added = catalog::update(store, INDEX_KEY, |index: &mut Vec<Entry>| {
         let mut added = Vec::new();
         for entry in &entries {
-            if let Err(at) = index.binary_search_by(|e| e.template_id.as_str().cmp(&entry.template_id)) {
+            let id = entry.item.template_id.as_str();
+            if let Err(at) = index.binary_search_by(|e| e.item.template_id.as_str().cmp(id)) {
                 index.insert(at, entry.clone());
                 added.push(entry.clone());
             }
@@ -170,7 +154,7 @@ fn commit(store: &dyn KvStore, entries: Vec<Entry>) -> Result<Vec<Entry>, ApiErr
     })?;
     for entry in &added {
         let value = serde_json::to_vec(entry).map_err(|e| StoreError(format!("cannot encode entry: {e}")))?;
-        store.set(&cache_key(&entry.template_id), &value)?;
+        store.set(&cache_key(&entry.item.template_id), &value)?;
     }
     Ok(added)
 }

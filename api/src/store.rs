@@ -8,16 +8,27 @@
 //! | key | value | written |
 //! |---|---|---|
 //! | `blob/{sha256}` | one chunk (≤ [`CHUNK_BYTES`]) of a body, keyed by the chunk's own SHA-256 | before the commit |
-//! | `opt14/index` | JSON array of every ADL 1.4 template's list entry + body manifest, sorted by id | CAS = commit |
-//! | `opt14/id/{template_id}` | JSON copy of that one entry (a read cache so GET does not parse the index) | after the commit |
-//! | `adl2/index` | JSON array of every ADL 2 template version's entry + manifest | CAS = commit |
-//! | `adl2/id/{template_id}/{version}` | JSON copy of that one entry | after the commit |
+//! | `opt14/index` | two lines: the list answer, then every template's ETag + body manifest (see below) | CAS = commit |
+//! | `opt14/id/{template_id}` | JSON of that one entry, list fields + ETag + manifest (a read cache) | after the commit |
+//! | `adl2/index` | two lines: the list answer, then every template version's ETag + body manifest | CAS = commit |
 //! | `query/names` | JSON sorted array of every stored query name | CAS, before the commit |
 //! | `query/v/{qualified_query_name}` | JSON array of every version of that query (with its text) | CAS = commit |
 //!
-//! **Listing** N templates reads one value (the index), never a body. **Getting** one template reads
-//! its `…/id/…` cache value and its chunks; when the cache value is missing (a crash after the commit),
-//! it falls back to the index entry, so the cache is an optimisation and never the truth.
+//! **Template indexes** hold two lines of compact JSON (which never contains a raw newline): line 1 is
+//! byte for byte the body of `GET /definition/template/{adl1.4|adl2}` (the list items, sorted by id),
+//! line 2 the matching `{"etag","size","chunks"}` of each item, in the same order. Both lines are one
+//! value, so the one CAS still commits an upload atomically. A value without a newline (the older
+//! layout, one array of flat entries) is still read, and rewritten in this layout by the next upload.
+//!
+//! **Listing** N templates reads one value (the index) and answers its first line without parsing it,
+//! never a body. **Getting** one ADL 1.4 template reads its `…/id/…` cache value and its chunks; when
+//! the cache value is missing (a crash after the commit), it falls back to the index entry, so the
+//! cache is an optimisation and never the truth. Getting an ADL 2 template resolves its version
+//! pattern against the index.
+//!
+//! **Immutable keys** ([`is_immutable_key`]): `blob/…` and `opt14/id/…` values, once written, are never
+//! changed (equal keys hold equal bytes; only the upload that won the commit writes an `…/id/…` value,
+//! and no API deletes). Hosts may cache them in memory; every other key must be read from the store.
 //!
 //! **Chunks**: bodies are split into chunks of [`CHUNK_BYTES`] (1 MiB). Spin's default SQLite store has
 //! no practical value limit and Redis allows 512 MB, but Azure Cosmos DB caps an item at about 2 MB
@@ -49,6 +60,12 @@ use std::sync::{Mutex, MutexGuard};
 
 /// Size of one body chunk (see the module docs for why 1 MiB).
 pub const CHUNK_BYTES: usize = 1024 * 1024;
+
+/// True for keys whose value never changes once written (see "Immutable keys" above): a host may
+/// serve them from an in-memory cache. A missing key is not covered: it may appear later.
+pub fn is_immutable_key(key: &str) -> bool {
+    key.starts_with("blob/") || key.starts_with("opt14/id/")
+}
 
 /// How often a contended CAS update is retried before the API answers 503.
 pub const CAS_RETRIES: usize = 64;
@@ -140,5 +157,14 @@ mod tests {
         assert_eq!(store.get("k").unwrap().as_deref(), Some(&b"2"[..]));
         store.delete("k").unwrap();
         assert_eq!(store.get("k").unwrap(), None);
+    }
+
+    #[test]
+    fn only_chunks_and_adl14_records_are_immutable() {
+        assert!(is_immutable_key("blob/ba7816bf"));
+        assert!(is_immutable_key("opt14/id/a.b"));
+        for mutable in ["opt14/index", "adl2/index", "query/names", "query/v/org::q", "blob", "opt14/idx"] {
+            assert!(!is_immutable_key(mutable), "{mutable}");
+        }
     }
 }
