@@ -1,0 +1,88 @@
+//! Command-line arguments, parsed by hand: three flags do not justify an argument-parser dependency.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub const USAGE: &str =
+    "usage: spin-test-host --component PATH [--addr 127.0.0.1:0] [--var NAME=VALUE]... [--list-imports]";
+
+#[derive(Debug, PartialEq)]
+pub struct Args {
+    /// The `.wasm` component to serve.
+    pub component: PathBuf,
+    /// Where to listen; port 0 picks a free port, which is printed once listening.
+    pub addr: SocketAddr,
+    /// Values for `fermyon:spin/variables`, like `spin up --variable`.
+    pub variables: HashMap<String, String>,
+    /// Print the component's imports and exports and exit instead of serving.
+    pub list_imports: bool,
+}
+
+impl Args {
+    pub fn parse(mut raw: impl Iterator<Item = String>) -> Result<Self, String> {
+        let mut component = None;
+        let mut addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        let mut variables = HashMap::new();
+        let mut list_imports = false;
+        while let Some(flag) = raw.next() {
+            match flag.as_str() {
+                "--component" => component = Some(PathBuf::from(value_of(&flag, raw.next())?)),
+                "--addr" => {
+                    let text = value_of(&flag, raw.next())?;
+                    addr = text.parse().map_err(|_| format!("--addr: `{text}` is not an IP:PORT address"))?;
+                }
+                "--var" => {
+                    let text = value_of(&flag, raw.next())?;
+                    let (name, value) =
+                        text.split_once('=').ok_or_else(|| format!("--var: `{text}` is not NAME=VALUE"))?;
+                    variables.insert(name.to_owned(), value.to_owned());
+                }
+                "--list-imports" => list_imports = true,
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        let component = component.ok_or("--component is required")?;
+        Ok(Args { component, addr, variables, list_imports })
+    }
+}
+
+fn value_of(flag: &str, value: Option<String>) -> Result<String, String> {
+    value.ok_or_else(|| format!("{flag} needs a value"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(words: &[&str]) -> Result<Args, String> {
+        Args::parse(words.iter().map(|word| (*word).to_owned()))
+    }
+
+    #[test]
+    fn reads_every_flag() {
+        let args = parse(&["--component", "a.wasm", "--addr", "127.0.0.1:8080", "--var", "write_token=s=3"]);
+        let args = args.unwrap();
+        assert_eq!(args.component, PathBuf::from("a.wasm"));
+        assert_eq!(args.addr, SocketAddr::from(([127, 0, 0, 1], 8080)));
+        assert_eq!(args.variables.get("write_token").map(String::as_str), Some("s=3"));
+        assert!(!args.list_imports);
+    }
+
+    #[test]
+    fn defaults_to_an_ephemeral_loopback_port() {
+        assert_eq!(parse(&["--component", "a.wasm"]).unwrap().addr, SocketAddr::from(([127, 0, 0, 1], 0)));
+    }
+
+    #[test]
+    fn rejects_missing_component_and_bad_values() {
+        assert_eq!(parse(&[]).unwrap_err(), "--component is required");
+        assert_eq!(parse(&["--component"]).unwrap_err(), "--component needs a value");
+        assert_eq!(parse(&["--component", "a", "--var", "x"]).unwrap_err(), "--var: `x` is not NAME=VALUE");
+        assert_eq!(
+            parse(&["--component", "a", "--addr", "here"]).unwrap_err(),
+            "--addr: `here` is not an IP:PORT address"
+        );
+        assert_eq!(parse(&["--what"]).unwrap_err(), "unknown argument `--what`");
+    }
+}

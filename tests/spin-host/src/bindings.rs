@@ -1,0 +1,14 @@
+//! Host bindings for the Spin imports that wasmtime-wasi(-http) do not provide, generated from the WIT
+//! copied out of spin-sdk 5.2.0 (see `wit/README.md`). Resources map to the host types in `kv`.
+
+wasmtime::component::bindgen!({
+    path: "wit",
+    world: "spin-test:host/spin-imports",
+    // A bad resource handle from the guest traps, as in Spin, instead of being reported as a store error.
+    imports: { default: trappable },
+    with: {
+        "fermyon:spin/key-value.store": crate::kv::SpinStoreHandle,
+        "wasi:keyvalue/store.bucket": crate::kv::BucketHandle,
+        "wasi:keyvalue/atomics.cas": crate::kv::CasHandle,
+    },
+});

@@ -1,0 +1,70 @@
+//! Per-request store data: a fresh WASI context and resource table for every instance, plus handles to the
+//! process-wide key-value map and variables.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+use crate::kv::SharedKv;
+
+pub struct RequestState {
+    pub table: ResourceTable,
+    pub kv: Arc<SharedKv>,
+    pub variables: Arc<HashMap<String, String>>,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    hooks: NoOutboundHttp,
+}
+
+impl RequestState {
+    pub fn new(kv: Arc<SharedKv>, variables: Arc<HashMap<String, String>>) -> Self {
+        RequestState {
+            table: ResourceTable::new(),
+            kv,
+            variables,
+            // Guest stderr goes to ours so component panics and logs show up in test output.
+            wasi: WasiCtx::builder().inherit_stderr().build(),
+            http: WasiHttpCtx::new(),
+            hooks: NoOutboundHttp,
+        }
+    }
+}
+
+impl WasiView for RequestState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for RequestState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+    }
+}
+
+/// Refuses every outgoing request, like `allowed_outbound_hosts = []` in `spin.toml`.
+struct NoOutboundHttp;
+
+impl WasiHttpHooks for NoOutboundHttp {
+    fn send_request(
+        &mut self,
+        _request: http::Request<wasmtime_wasi_http::WasiBody>,
+        _options: Option<wasmtime_wasi_http::RequestOptions>,
+        _fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (
+                        http::Response<wasmtime_wasi_http::WasiBody>,
+                        Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                    ),
+                    wasmtime_wasi_http::Error,
+                >,
+            > + Send,
+    > {
+        Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
+    }
+}

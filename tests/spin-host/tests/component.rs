@@ -1,0 +1,240 @@
+//! End-to-end: the built edge component, served by the built `spin-test-host` on loopback.
+//!
+//! Builds nothing itself. Before `cargo test -p spin-test-host`, build:
+//! - the component: `cargo build --target wasm32-wasip2 --profile edge -p openehr-defs-edge`
+//!   (or point `SPIN_HOST_COMPONENT` at a `.wasm`);
+//! - the conformance runner: `cargo build --release -p conformance` (or set `CONFORMANCE_BIN`).
+//!
+//! Both are looked up under `CARGO_TARGET_DIR` (default: the workspace's `target/`).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const TOKEN: &str = "edge-test-token";
+/// Above the largest fixture (4 MB) and unlike the 8 MiB default, so the variable visibly takes effect.
+const MAX_BODY: usize = 6 * 1024 * 1024;
+
+/// A running host; killed when dropped so a failing test leaves no process behind.
+struct Host {
+    child: Child,
+    addr: String,
+}
+
+impl Host {
+    fn start(variables: &[(&str, &str)]) -> Host {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_spin-test-host"));
+        command.arg("--component").arg(component()).args(["--addr", "127.0.0.1:0"]);
+        for (name, value) in variables {
+            command.arg("--var").arg(format!("{name}={value}"));
+        }
+        let mut child = command.stdout(Stdio::piped()).spawn().expect("spawn spin-test-host");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (lines, first_line) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            let _ = reader.read_line(&mut line);
+            let _ = lines.send(line);
+            // Keep draining so the host never blocks on a full pipe.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        // Compiling the component with Cranelift takes a few seconds in a debug host.
+        let line = first_line.recv_timeout(Duration::from_secs(180)).expect("host printed no line within 180 s");
+        let addr = line
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("unexpected first line from host: {line:?}"))
+            .to_owned();
+        Host { child, addr }
+    }
+
+    /// One request over a fresh connection (`Connection: close`); returns status, headers and decoded body.
+    fn send(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> Response {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect to host");
+        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("Content-Length: 0\r\n\r\n");
+        stream.write_all(head.as_bytes()).unwrap();
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).unwrap();
+        Response::parse(&raw)
+    }
+}
+
+/// Just enough HTTP/1.1 response parsing for these tests (hyper answers guest bodies chunked).
+struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Response {
+    fn parse(raw: &[u8]) -> Response {
+        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("complete response head");
+        let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+        let mut lines = head.split("\r\n");
+        let status = lines.next().and_then(|line| line.split(' ').nth(1)).and_then(|code| code.parse().ok());
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|line| line.split_once(':'))
+            .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+            .collect();
+        let mut response = Response { status: status.expect("status code"), headers, body: Vec::new() };
+        let rest = &raw[split + 4..];
+        response.body =
+            if response.header("transfer-encoding") == Some("chunked") { dechunk(rest) } else { rest.to_vec() };
+        response
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut body = Vec::new();
+    loop {
+        let line_end = rest.windows(2).position(|w| w == b"\r\n").expect("chunk size line");
+        let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..line_end]).trim(), 16).expect("hex size");
+        if size == 0 {
+            return body;
+        }
+        body.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+        rest = &rest[line_end + 2 + size + 2..];
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+}
+
+fn component() -> PathBuf {
+    let path = std::env::var_os("SPIN_HOST_COMPONENT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("wasm32-wasip2/edge/openehr_defs_edge.wasm"));
+    assert!(path.is_file(), "component not built: {} (see this file's header)", path.display());
+    path
+}
+
+fn conformance_bin() -> PathBuf {
+    if let Some(path) = std::env::var_os("CONFORMANCE_BIN") {
+        return PathBuf::from(path);
+    }
+    let candidates = [target_dir().join("release/conformance"), target_dir().join("debug/conformance")];
+    candidates.into_iter().find(|path| path.is_file()).expect("conformance runner not built (see this file's header)")
+}
+
+#[test]
+fn conformance_suite_passes_against_the_component() {
+    let max_body = MAX_BODY.to_string();
+    let host = Host::start(&[("write_token", TOKEN), ("max_body_bytes", &max_body)]);
+    let output = Command::new(conformance_bin())
+        .args(["--base-url", &format!("http://{}/v1", host.addr), "--token", TOKEN, "--max-body-bytes", &max_body])
+        .output()
+        .expect("run conformance");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    println!("{stdout}");
+    assert!(output.status.success(), "conformance failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.trim_end().ends_with(" 0 failed"), "unexpected summary: {stdout}");
+}
+
+#[test]
+fn base_path_and_cors_come_from_spin_variables() {
+    let host =
+        Host::start(&[("base_path", "/rest/openehr/v1"), ("allowed_origins", "https://a.example, https://b.example")]);
+    let list = "/rest/openehr/v1/definition/template/adl1.4";
+    let listed = host.send("GET", list, &[("Origin", "https://b.example")]);
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.body, b"[]");
+    assert_eq!(listed.header("access-control-allow-origin"), Some("https://b.example"));
+
+    let foreign = host.send("GET", list, &[("Origin", "https://evil.example")]);
+    assert_eq!(foreign.status, 200);
+    assert_eq!(foreign.header("access-control-allow-origin"), None);
+
+    assert_eq!(host.send("GET", "/v1/definition/template/adl1.4", &[]).status, 404);
+}
+
+/// A chunked upload has no Content-Length to check up front: the component must stop reading past the limit
+/// and still let the API answer 413.
+#[test]
+fn oversized_chunked_body_is_refused_with_413() {
+    let host = Host::start(&[("max_body_bytes", "1000")]);
+    let mut stream = TcpStream::connect(&host.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let head = format!(
+        "POST /v1/definition/template/adl1.4 HTTP/1.1\r\nHost: {}\r\nContent-Type: application/xml\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
+        host.addr
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let chunk = vec![b'x'; 600];
+    for _ in 0..4 {
+        // The server may answer and stop reading once it has enough; later writes may then fail.
+        if stream.write_all(format!("{:x}\r\n", chunk.len()).as_bytes()).is_err()
+            || stream.write_all(&chunk).is_err()
+            || stream.write_all(b"\r\n").is_err()
+        {
+            break;
+        }
+    }
+    let _ = stream.write_all(b"0\r\n\r\n");
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let response = String::from_utf8_lossy(&response);
+    assert!(response.starts_with("HTTP/1.1 413 "), "expected 413, got: {response}");
+    assert!(response.contains("the limit is 1000"), "413 should come from the API's error body: {response}");
+}
+
+#[test]
+fn component_imports_only_what_spin_3_and_4_serve() {
+    let output = Command::new(env!("CARGO_BIN_EXE_spin-test-host"))
+        .arg("--component")
+        .arg(component())
+        .arg("--list-imports")
+        .output()
+        .expect("run spin-test-host --list-imports");
+    assert!(output.status.success());
+    let listed = String::from_utf8_lossy(&output.stdout);
+    let mut names: Vec<&str> = listed.lines().collect();
+    names.sort_unstable();
+    let unexpected: Vec<&&str> = names
+        .iter()
+        .filter(|line| {
+            ![
+                "import wasi:cli/",
+                "import wasi:io/",
+                "import wasi:clocks/",
+                "import wasi:random/",
+                "import wasi:http/types@0.2.",
+                "import fermyon:spin/key-value@2.0.0",
+                "import fermyon:spin/variables@2.0.0",
+                "import wasi:keyvalue/store@0.2.0-draft2",
+                "import wasi:keyvalue/atomics@0.2.0-draft2",
+                "export wasi:http/incoming-handler@0.2.0",
+            ]
+            .iter()
+            .any(|allowed| line.starts_with(allowed))
+        })
+        .collect();
+    assert!(unexpected.is_empty(), "unexpected imports/exports: {unexpected:?}\nall:\n{listed}");
+    for required in ["import fermyon:spin/key-value@2.0.0", "import wasi:keyvalue/atomics@0.2.0-draft2"] {
+        assert!(names.contains(&required), "{required} missing:\n{listed}");
+    }
+    assert!(names.contains(&"export wasi:http/incoming-handler@0.2.0"), "no HTTP handler export:\n{listed}");
+}
