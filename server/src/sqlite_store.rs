@@ -5,11 +5,16 @@
 //! `spin_key_value(store TEXT, key TEXT, value BLOB, PRIMARY KEY(store, key))`; we use the same file
 //! under `data_dir` and the store name `default`.
 //!
-//! Concurrency: a few connections in WAL mode (readers never wait for the writer); compare-and-swap
-//! runs in one `BEGIN IMMEDIATE` transaction, which takes SQLite's write lock before reading, so it
-//! is atomic across connections and processes.
+//! Concurrency: WAL mode (readers never wait for the writer), a few reader connections and one writer
+//! connection. Reads take the first idle reader, so a read never queues behind a write that waits for
+//! SQLite's lock; compare-and-swap runs in one `BEGIN IMMEDIATE` transaction, which takes SQLite's
+//! write lock before reading, so it is atomic across connections and processes.
+//!
+//! Values of immutable keys (chunks, ADL 1.4 template records; see `openehr_defs_api::is_immutable_key`)
+//! are kept in a bounded in-memory cache ([`CACHE_BYTES`]); every other key is read from SQLite each time.
 
-use openehr_defs_api::{KvStore, StoreError};
+use crate::value_cache::ValueCache;
+use openehr_defs_api::{KvStore, StoreError, is_immutable_key};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -24,10 +29,15 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join(".spin").join("sqlite_key_value.db")
 }
 
-/// A small pool of SQLite connections to one database file.
+/// How many bytes of immutable values the in-memory cache holds at most.
+pub const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A small pool of SQLite connections to one database file, plus the immutable-value cache.
 pub struct SqliteStore {
-    connections: Vec<Mutex<Connection>>,
+    readers: Vec<Mutex<Connection>>,
+    writer: Mutex<Connection>,
     next: AtomicUsize,
+    cache: ValueCache,
 }
 
 fn to_store_error(error: rusqlite::Error) -> StoreError {
@@ -35,40 +45,67 @@ fn to_store_error(error: rusqlite::Error) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) `{data_dir}/.spin/sqlite_key_value.db` with `pool_size` connections.
+    /// Opens (creating if needed) `{data_dir}/.spin/sqlite_key_value.db` with `pool_size` reader
+    /// connections and one writer connection.
     pub fn open(data_dir: &Path, pool_size: usize) -> Result<Self, StoreError> {
         let path = database_path(data_dir);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| StoreError(format!("cannot create {}: {e}", parent.display())))?;
         }
-        let mut connections = Vec::new();
-        for _ in 0..pool_size.max(1) {
-            let connection = Connection::open(&path).map_err(to_store_error)?;
-            connection.busy_timeout(Duration::from_secs(10)).map_err(to_store_error)?;
-            connection
-                .execute_batch(
-                    "PRAGMA journal_mode=WAL;
-                     PRAGMA synchronous=NORMAL;
-                     CREATE TABLE IF NOT EXISTS spin_key_value (
-                         store TEXT NOT NULL,
-                         key   TEXT NOT NULL,
-                         value BLOB NOT NULL,
-                         PRIMARY KEY (store, key)
-                     );",
-                )
-                .map_err(to_store_error)?;
-            connections.push(Mutex::new(connection));
-        }
-        Ok(SqliteStore { connections, next: AtomicUsize::new(0) })
+        let writer = Mutex::new(connect(&path)?);
+        let readers = (0..pool_size.max(1)).map(|_| connect(&path).map(Mutex::new)).collect::<Result<_, _>>()?;
+        Ok(SqliteStore { readers, writer, next: AtomicUsize::new(0), cache: ValueCache::new(CACHE_BYTES) })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error>) -> Result<T, StoreError> {
-        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.connections.len();
-        let mut connection =
-            self.connections[index].lock().map_err(|_| StoreError("sqlite connection mutex poisoned".into()))?;
-        f(&mut connection).map_err(to_store_error)
+    /// Runs `f` on an idle reader connection (or waits for one when all are busy).
+    fn read_with<T>(&self, f: impl FnOnce(&Connection) -> Result<T, rusqlite::Error>) -> Result<T, StoreError> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let count = self.readers.len();
+        let idle = (0..count).find_map(|i| self.readers[(start + i) % count].try_lock().ok());
+        let connection = match idle {
+            Some(connection) => connection,
+            None => self.readers[start % count].lock().map_err(|_| poisoned())?,
+        };
+        f(&connection).map_err(to_store_error)
     }
+
+    /// Runs `f` on the writer connection, after dropping `key` from the cache (writes never leave it stale).
+    fn write_with<T>(
+        &self,
+        key: &str,
+        f: impl FnOnce(&mut Connection) -> Result<T, rusqlite::Error>,
+    ) -> Result<T, StoreError> {
+        let mut connection = self.writer.lock().map_err(|_| poisoned())?;
+        self.cache.invalidate(key);
+        let result = f(&mut connection).map_err(to_store_error);
+        // Again after the write: a reader that read the old value meanwhile cannot have cached it
+        // (its ticket predates the first invalidation), and nothing is cached from a failed write.
+        self.cache.invalidate(key);
+        result
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError("sqlite connection mutex poisoned".into())
+}
+
+fn connect(path: &Path) -> Result<Connection, StoreError> {
+    let connection = Connection::open(path).map_err(to_store_error)?;
+    connection.busy_timeout(Duration::from_secs(10)).map_err(to_store_error)?;
+    connection
+        .execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=NORMAL;
+             CREATE TABLE IF NOT EXISTS spin_key_value (
+                 store TEXT NOT NULL,
+                 key   TEXT NOT NULL,
+                 value BLOB NOT NULL,
+                 PRIMARY KEY (store, key)
+             );",
+        )
+        .map_err(to_store_error)?;
+    Ok(connection)
 }
 
 fn read(connection: &Connection, key: &str) -> Result<Option<Vec<u8>>, rusqlite::Error> {
@@ -90,15 +127,26 @@ fn write(connection: &Connection, key: &str, value: &[u8]) -> Result<(), rusqlit
 
 impl KvStore for SqliteStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.with(|c| read(c, key))
+        if !is_immutable_key(key) {
+            return self.read_with(|c| read(c, key));
+        }
+        if let Some(value) = self.cache.get(key) {
+            return Ok(Some(value.to_vec()));
+        }
+        let ticket = self.cache.ticket();
+        let value = self.read_with(|c| read(c, key))?;
+        if let Some(value) = &value {
+            self.cache.fill(ticket, key, value);
+        }
+        Ok(value)
     }
 
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.with(|c| write(c, key, value))
+        self.write_with(key, |c| write(c, key, value))
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.with(|c| {
+        self.write_with(key, |c| {
             c.prepare_cached("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")?
                 .execute(params![STORE_NAME, key])
                 .map(|_| ())
@@ -106,7 +154,7 @@ impl KvStore for SqliteStore {
     }
 
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
-        self.with(|c| {
+        self.write_with(key, |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             if read(&tx, key)?.as_deref() != expected {
                 return Ok(false); // dropping `tx` rolls back
@@ -136,6 +184,51 @@ mod tests {
             .query_row("SELECT value FROM spin_key_value WHERE store = 'default' AND key = 'k'", [], |r| r.get(0))
             .unwrap();
         assert_eq!(value, b"2");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn fresh_store(name: &str) -> (SqliteStore, Connection, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("defs-sqlite-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = SqliteStore::open(&dir, 2).unwrap();
+        let other = Connection::open(database_path(&dir)).unwrap();
+        (store, other, dir)
+    }
+
+    fn write_behind_its_back(other: &Connection, key: &str, value: &[u8]) {
+        other
+            .execute("UPDATE spin_key_value SET value = ?1 WHERE store = 'default' AND key = ?2", params![value, key])
+            .unwrap();
+    }
+
+    #[test]
+    fn indexes_are_never_served_from_memory() {
+        let (store, other, dir) = fresh_store("index");
+        assert!(store.compare_and_swap("opt14/index", None, b"[1]\n[]").unwrap());
+        assert_eq!(store.get("opt14/index").unwrap().as_deref(), Some(&b"[1]\n[]"[..]));
+        assert!(store.compare_and_swap("opt14/index", Some(b"[1]\n[]"), b"[1,2]\n[]").unwrap());
+        assert_eq!(store.get("opt14/index").unwrap().as_deref(), Some(&b"[1,2]\n[]"[..]));
+        // Even a write by another process (another server, `spin up`) is seen at once.
+        write_behind_its_back(&other, "opt14/index", b"[3]\n[]");
+        assert_eq!(store.get("opt14/index").unwrap().as_deref(), Some(&b"[3]\n[]"[..]));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn immutable_values_are_served_from_memory_and_writes_through_the_store_replace_them() {
+        let (store, other, dir) = fresh_store("immutable");
+        store.set("blob/abc", b"chunk").unwrap();
+        assert_eq!(store.get("blob/abc").unwrap().as_deref(), Some(&b"chunk"[..]));
+        // Outside the layout's contract, so only the cache can explain the old bytes.
+        write_behind_its_back(&other, "blob/abc", b"other");
+        assert_eq!(store.get("blob/abc").unwrap().as_deref(), Some(&b"chunk"[..]));
+        store.set("blob/abc", b"again").unwrap();
+        assert_eq!(store.get("blob/abc").unwrap().as_deref(), Some(&b"again"[..]));
+        store.delete("blob/abc").unwrap();
+        assert_eq!(store.get("blob/abc").unwrap(), None);
+        assert_eq!(store.get("opt14/id/missing").unwrap(), None);
+        store.set("opt14/id/missing", b"{}").unwrap();
+        assert_eq!(store.get("opt14/id/missing").unwrap().as_deref(), Some(&b"{}"[..]), "absence is not cached");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
