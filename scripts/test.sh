@@ -55,11 +55,32 @@ bench_smoke() {
   cargo bench --bench throughput -- --quick
 }
 
+# The npm package: three wasm builds, then every fixture through the Node build compared with the
+# native CLI's --json, the API, npm pack + offline install, and tsc over a TypeScript consumer.
+npm_package() {
+  bash pkg/build.sh &&
+    cargo build -p openehr-defs &&
+    OPENEHR_DEFS_BIN="$CARGO_TARGET_DIR/debug/openehr-defs" node --test pkg/test/
+}
+
+# The browser build under wasm-bindgen-test in headless Chromium.
+wasm_in_chromium() {
+  WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver pkg
+}
+
+# The validation page end to end in Chromium (playwright-core): drop files, diagnostics, upload.
+page_e2e() {
+  node --test www/test/
+}
+
 stage "rustfmt" fmt
 stage "clippy" clippy
 stage "rust tests" rust_tests
 stage "fuzz smoke" fuzz_smoke
 stage "benchmark smoke" bench_smoke
+stage "npm package" npm_package
+stage "wasm in Chromium" wasm_in_chromium
+stage "page end to end" page_e2e
 
 echo
 if ((${#failed[@]})); then
