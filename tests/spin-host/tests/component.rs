@@ -1,6 +1,6 @@
 //! End-to-end: the built edge component, served by the built `spin-test-host` on loopback.
 //!
-//! Builds nothing itself. Before `cargo test -p spin-test-host`, build:
+//! Builds nothing but the host itself. Before `cargo test --profile spin-host -p spin-test-host`, build:
 //! - the component: `cargo build --target wasm32-wasip2 --profile edge -p openehr-defs-edge`
 //!   (or point `SPIN_HOST_COMPONENT` at a `.wasm`);
 //! - the conformance runner: `cargo build --release -p conformance` (or set `CONFORMANCE_BIN`).
