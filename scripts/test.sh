@@ -41,6 +41,14 @@ rust_tests() {
   cargo test
 }
 
+# The Spin component (wasm32-wasip2) served by the wasmtime test host on loopback, with the
+# conformance suite (built by `cargo test` above) run against it.
+spin_component() {
+  cargo build --target wasm32-wasip2 --profile edge -p openehr-defs-edge &&
+    cargo test --profile spin-host -p spin-test-host &&
+    cargo clippy --profile spin-host -p spin-test-host --all-targets -- -D warnings
+}
+
 # Each parser runs for a short smoke under libFuzzer, seeded from the fixtures.
 fuzz_smoke() {
   (cd fuzz && ./seed-corpus.sh >/dev/null && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo +nightly fuzz build) &&
@@ -76,6 +84,7 @@ page_e2e() {
 stage "rustfmt" fmt
 stage "clippy" clippy
 stage "rust tests" rust_tests
+stage "Spin component" spin_component
 stage "fuzz smoke" fuzz_smoke
 stage "benchmark smoke" bench_smoke
 stage "npm package" npm_package
