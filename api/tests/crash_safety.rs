@@ -1,0 +1,191 @@
+//! "Nothing half-written survives a kill between the writes of one upload": every write an upload
+//! makes is a point where the process may die. For each such point, the store is left exactly as
+//! the writes before it left it, and a fresh request over that store must see the upload either
+//! completely (listed and byte-identical) or not at all (not listed, 404) — never in between.
+
+use std::cell::Cell;
+
+use http::{Method, Request, Response, StatusCode};
+use openehr_defs_api::{Config, KvStore, MemoryStore, StoreError, handle};
+
+/// A store whose process "dies" after `budget` writes: later writes fail and change nothing.
+struct DyingStore<'a> {
+    inner: &'a MemoryStore,
+    budget: Cell<usize>,
+    writes: Cell<usize>,
+}
+
+impl<'a> DyingStore<'a> {
+    fn new(inner: &'a MemoryStore, budget: usize) -> Self {
+        DyingStore { inner, budget: Cell::new(budget), writes: Cell::new(0) }
+    }
+
+    fn write(&self) -> Result<(), StoreError> {
+        self.writes.set(self.writes.get() + 1);
+        match self.budget.get() {
+            0 => Err(StoreError("killed".to_owned())),
+            n => {
+                self.budget.set(n - 1);
+                Ok(())
+            }
+        }
+    }
+}
+
+impl KvStore for DyingStore<'_> {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.write()?;
+        self.inner.delete(key)
+    }
+    fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
+        self.write()?;
+        self.inner.compare_and_swap(key, expected, new)
+    }
+}
+
+fn send(store: &dyn KvStore, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> Response<Vec<u8>> {
+    let request = Request::builder()
+        .method(method)
+        .uri(format!("/v1{path}"))
+        .header("Content-Type", content_type)
+        .body(body)
+        .unwrap();
+    handle(request, store, &Config::default())
+}
+
+fn get(store: &dyn KvStore, path: &str) -> Response<Vec<u8>> {
+    send(store, Method::GET, path, "text/plain", Vec::new())
+}
+
+fn fixture(relative: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../tests/fixtures/{relative}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+/// A real OPT padded past three 1 MiB chunks with a comment, so its body spans several writes.
+fn large_opt() -> Vec<u8> {
+    let text = String::from_utf8(fixture("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt")).unwrap();
+    let padding = format!("<!--{}-->", "x".repeat(3 * 1024 * 1024 + 17));
+    text.replacen("<template ", &format!("{padding}\n<template "), 1).into_bytes()
+}
+
+/// The status a clean upload answers (201 for templates, 200 for stored queries).
+fn status_of_success(upload: &impl Fn(&dyn KvStore) -> Response<Vec<u8>>) -> StatusCode {
+    upload(&MemoryStore::new()).status()
+}
+
+/// Runs `upload` against a store that dies after 0, 1, 2, … writes until one run completes,
+/// checking `visible_entirely_or_not_at_all` after each death. Returns how many writes it took.
+fn at_every_write(
+    upload: impl Fn(&dyn KvStore) -> Response<Vec<u8>>,
+    visible_entirely_or_not_at_all: impl Fn(&MemoryStore) -> bool,
+) -> usize {
+    for budget in 0..1000 {
+        let persisted = MemoryStore::new();
+        let dying = DyingStore::new(&persisted, budget);
+        let response = upload(&dying);
+        if dying.writes.get() <= budget {
+            // Every write went through: the upload completed and must be visible.
+            assert!(response.status().is_success(), "completed upload answered {}", response.status());
+            assert!(visible_entirely_or_not_at_all(&persisted), "completed upload is not fully visible");
+            return budget;
+        }
+        let visible = visible_entirely_or_not_at_all(&persisted);
+        let status = response.status();
+        // The client hears 503 (the backend failed), or success when only a post-commit write died.
+        assert!(
+            status == StatusCode::SERVICE_UNAVAILABLE || (status.is_success() && visible),
+            "killed after {budget} writes: {status}, visible: {visible}"
+        );
+        assert!(!(budget == 0 && visible), "nothing can be visible before the first write");
+        // Whatever survived, retrying over the same store finishes the job: the upload is stored
+        // (or was already, and the retry says so with 409), and the store is consistent.
+        let retry = upload(&persisted).status();
+        let expected_retry = if visible { StatusCode::CONFLICT } else { status_of_success(&upload) };
+        assert_eq!(retry, expected_retry, "retry after a kill at write {budget}");
+        assert!(visible_entirely_or_not_at_all(&persisted), "after the retry");
+    }
+    panic!("the upload never completed");
+}
+
+#[test]
+fn a_large_opt_upload_killed_at_any_write_is_all_or_nothing() {
+    let body = large_opt();
+    let id = "minimal_action.en.v1_%7B%7Brandomize%7D%7D";
+    let writes = at_every_write(
+        |store| send(store, Method::POST, "/definition/template/adl1.4", "application/xml", body.clone()),
+        |persisted| {
+            let listed = String::from_utf8(get(persisted, "/definition/template/adl1.4").into_body()).unwrap();
+            let fetched = get(persisted, &format!("/definition/template/adl1.4/{id}"));
+            let is_listed = listed.contains("minimal_action.en.v1_{{randomize}}");
+            match fetched.status() {
+                StatusCode::OK => {
+                    assert!(is_listed, "served but not listed");
+                    assert!(fetched.body() == &body, "served bytes differ from the upload");
+                    true
+                }
+                StatusCode::NOT_FOUND => {
+                    assert!(!is_listed, "listed but not served");
+                    false
+                }
+                other => panic!("GET answered {other}"),
+            }
+        },
+    );
+    assert!(writes >= 4, "a 3 MiB body should take several writes, took {writes}");
+}
+
+#[test]
+fn a_stored_query_put_killed_at_any_write_is_all_or_nothing() {
+    let query = b"SELECT c FROM EHR e CONTAINS COMPOSITION c".to_vec();
+    at_every_write(
+        |store| send(store, Method::PUT, "/definition/query/org.example::crash/1.0.0", "text/plain", query.clone()),
+        |persisted| {
+            let fetched = get(persisted, "/definition/query/org.example::crash/1.0.0");
+            let listed = String::from_utf8(get(persisted, "/definition/query/org.example").into_body()).unwrap();
+            match fetched.status() {
+                StatusCode::OK => {
+                    let body = String::from_utf8(fetched.into_body()).unwrap();
+                    assert!(body.contains("CONTAINS COMPOSITION c"), "{body}");
+                    assert!(listed.contains("org.example::crash"), "served but not listed: {listed}");
+                    true
+                }
+                StatusCode::NOT_FOUND => {
+                    assert!(!listed.contains("org.example::crash"), "listed but not served: {listed}");
+                    false
+                }
+                other => panic!("GET answered {other}"),
+            }
+        },
+    );
+}
+
+#[test]
+fn an_adl2_upload_killed_at_any_write_is_all_or_nothing() {
+    let body = fixture("adl2/openehr_archie__flattener__openEHR-EHR-COMPOSITION.blood_pressure.v1.0.0.adlt");
+    at_every_write(
+        |store| send(store, Method::POST, "/definition/template/adl2", "text/plain", body.clone()),
+        |persisted| {
+            let listed = String::from_utf8(get(persisted, "/definition/template/adl2").into_body()).unwrap();
+            let fetched = get(persisted, "/definition/template/adl2/openEHR-EHR-COMPOSITION.blood_pressure/1.0.0");
+            match fetched.status() {
+                StatusCode::OK => {
+                    assert!(fetched.body() == &body, "served bytes differ from the upload");
+                    assert!(listed.contains("blood_pressure"), "served but not listed: {listed}");
+                    true
+                }
+                StatusCode::NOT_FOUND => {
+                    assert!(!listed.contains("blood_pressure"), "listed but not served: {listed}");
+                    false
+                }
+                other => panic!("GET answered {other}"),
+            }
+        },
+    );
+}
