@@ -78,6 +78,12 @@ impl Default for Config {
     }
 }
 
+/// The API's JSON error answer `{"message", "validationErrors": []}`, for hosts that must refuse a
+/// request before it reaches [`handle`] (an unreadable body), so every error has one shape.
+pub fn error_response(status: http::StatusCode, message: &str) -> Response<Vec<u8>> {
+    error::ApiError::new(status, message).into_response()
+}
+
 /// Answers one request. Never panics; bad input gets a 4xx, a failing store a 503.
 pub fn handle(request: Request<Vec<u8>>, store: &dyn KvStore, config: &Config) -> Response<Vec<u8>> {
     let mut response = router::route(&request, store, config).unwrap_or_else(error::ApiError::into_response);
@@ -87,7 +93,16 @@ pub fn handle(request: Request<Vec<u8>>, store: &dyn KvStore, config: &Config) -
 
 #[cfg(test)]
 mod tests {
-    use super::AllowedOrigins;
+    use super::{AllowedOrigins, error_response};
+
+    #[test]
+    fn hosts_refuse_requests_with_the_api_error_shape() {
+        let response = error_response(http::StatusCode::BAD_REQUEST, "the request body could not be read");
+        assert_eq!(response.status(), 400);
+        assert_eq!(response.headers()["content-type"], "application/json");
+        let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
+        assert_eq!(body, serde_json::json!({"message": "the request body could not be read", "validationErrors": []}));
+    }
 
     #[test]
     fn allowed_origins_setting_reads_any_none_and_lists() {

@@ -60,22 +60,13 @@ fn http_method(method: &Method) -> Option<http::Method> {
     })
 }
 
-/// The answer for a request that never reached the API crate.
+/// The answer for a request that never reached the API crate: the API's own JSON error shape.
 pub fn rejection_response(rejection: Rejection) -> http::Response<Vec<u8>> {
-    let (status, text) = match rejection {
-        Rejection::BodyUnreadable => (http::StatusCode::BAD_REQUEST, "request body could not be read"),
-        Rejection::Malformed => (http::StatusCode::BAD_REQUEST, "request is not valid HTTP"),
+    let message = match rejection {
+        Rejection::BodyUnreadable => "the request body could not be read",
+        Rejection::Malformed => "the request is not valid HTTP",
     };
-    plain_response(status, text)
-}
-
-fn plain_response(status: http::StatusCode, text: &str) -> http::Response<Vec<u8>> {
-    let mut response = http::Response::new(text.as_bytes().to_vec());
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/plain; charset=utf-8"));
-    response
+    openehr_defs_api::error_response(http::StatusCode::BAD_REQUEST, message)
 }
 
 /// Sends status, every header (repeated names kept) and the body.
