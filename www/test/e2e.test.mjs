@@ -1,9 +1,12 @@
 // The page in headless Chromium: serve www/ plus a mock CDR from one Node server on 127.0.0.1,
-// check a valid and an invalid fixture, upload the valid one, and keep a screenshot to look at.
+// check a valid and an invalid fixture, upload the valid one, and keep a screenshot to look at;
+// then the page as `openehr-defs serve` serves it, uploading into the real API (the binary from
+// $OPENEHR_DEFS_BIN, else $CARGO_TARGET_DIR/debug or target/debug).
 // Needs the web build in www/pkg (`bash pkg/build.sh`) and Chromium at /usr/bin/chromium
 // (or $CHROMIUM_PATH); run with `node --test www/test/` (playwright-core comes from pkg/node_modules).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -126,4 +129,56 @@ test('check, show diagnostics, upload the valid file', async () => {
   assert.match(await page.locator('#status').textContent(), /Checked 2 files: 1 valid, 1 invalid\./);
   await page.screenshot({ path: join(wwwDir, 'test', 'screenshot.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
+});
+
+/** Starts `openehr-defs serve` on a free port with an empty data directory; resolves to its origin. */
+async function startRealServer(dataDir) {
+  const bin =
+    process.env.OPENEHR_DEFS_BIN ??
+    join(process.env.CARGO_TARGET_DIR ?? join(repoDir, 'target'), 'debug', 'openehr-defs');
+  assert.ok(existsSync(bin), `${bin} is missing: cargo build -p openehr-defs (or set OPENEHR_DEFS_BIN)`);
+  const child = spawn(bin, ['serve', '--addr', '127.0.0.1:0', '--data', dataDir, '--www', wwwDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const origin = await new Promise((resolveOrigin, reject) => {
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/\S+)/);
+      if (match) resolveOrigin(match[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`openehr-defs serve exited with ${code}`)));
+  });
+  return { child, origin };
+}
+
+test('the page served by openehr-defs uploads into the real API: 201, then 409', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openehr-defs-e2e-data-'));
+  const { child, origin: real } = await startRealServer(dataDir);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${real}/`);
+    await page.fill('#cdr-base', `${real}/v1`);
+    await page.setInputFiles('#file-input', VALID);
+    const card = page.locator('article.file', { hasText: 'minimal_action.opt' }).first();
+    await card.locator('.verdict.ok').waitFor();
+
+    await card.locator('.upload-button').click();
+    await card.locator('.upload-result[data-status="201"]').waitFor();
+    assert.match(await card.locator('.upload-result').textContent(), /Location: \/v1\/definition\/template\/adl1\.4\//);
+
+    // The API now lists it and serves the same bytes.
+    const list = await (await fetch(`${real}/v1/definition/template/adl1.4`)).json();
+    assert.deepEqual(list.map((t) => t.template_id), ['minimal_action.en.v1_{{randomize}}']);
+    const stored = await fetch(`${real}/v1/definition/template/adl1.4/minimal_action.en.v1_%7B%7Brandomize%7D%7D`);
+    assert.ok(Buffer.from(await stored.arrayBuffer()).equals(readFileSync(VALID)));
+
+    // Uploading it again: the server's 409 and its JSON message are shown.
+    await card.locator('.upload-button').click();
+    await card.locator('.upload-result[data-status="409"]').waitFor();
+    assert.match(await card.locator('.upload-result').textContent(), /409/);
+  } finally {
+    child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
