@@ -683,6 +683,10 @@ impl<'a> Validator<'a> {
     /// Reads the attributes the validator uses; reports malformed ones.
     fn read_attributes(&mut self, start: &BytesStart<'a>, offset: usize) -> Result<Attrs, Fatal> {
         let mut attrs = Attrs::default();
+        if start.attributes_raw().trim_ascii_end().is_empty() {
+            // Most elements of an OPT have no attributes: skip the iterator.
+            return Ok(attrs);
+        }
         let mut type_attribute = None;
         let depth = self.path.depth();
         for attribute in start.attributes() {
