@@ -63,7 +63,7 @@ pub(crate) fn route(
         if request.body().len() > config.max_body_bytes {
             return Err(ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body has {} bytes, the limit is {}", request.body().len(), config.max_body_bytes),
+                format!("the request body is larger than the limit of {} bytes", config.max_body_bytes),
             ));
         }
     }

@@ -97,12 +97,12 @@ async fn answer(request: Request<Incoming>, state: Arc<State>) -> Result<Respons
             if answers_inline(&request, &state) {
                 route(request, &state)
             } else {
-                tokio::task::spawn_blocking(move || route(request, &state))
-                    .await
-                    .unwrap_or_else(|_| plain(StatusCode::SERVICE_UNAVAILABLE))
+                tokio::task::spawn_blocking(move || route(request, &state)).await.unwrap_or_else(|_| {
+                    openehr_defs_api::error_response(StatusCode::SERVICE_UNAVAILABLE, "the request could not be run")
+                })
             }
         }
-        Err(status) => plain(status),
+        Err(()) => openehr_defs_api::error_response(StatusCode::BAD_REQUEST, "the request body could not be read"),
     };
     let (parts, body) = response.into_parts();
     Ok(Response::from_parts(parts, Full::new(Bytes::from(body))))
@@ -134,29 +134,23 @@ fn route(request: Request<Vec<u8>>, state: &State) -> Response<Vec<u8>> {
     openehr_defs_api::handle(request, &state.store, &state.api)
 }
 
-/// Collects the body. Past `limit` the rest is drained (up to 4× the limit, so honest clients still
-/// read the answer) and the request ends with 413 without ever reaching the API.
-async fn read_body(mut body: Incoming, limit: usize) -> Result<Vec<u8>, StatusCode> {
+/// Collects the body, keeping at most `limit + 1` bytes: a longer body reaches the API one byte
+/// over its limit, so the API answers the 413 itself, with its JSON error and CORS headers. The
+/// rest is drained (up to 4× the limit, so honest clients still read the answer), never stored.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Vec<u8>, ()> {
+    let keep = limit.saturating_add(1);
     let mut bytes = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
-        let frame = frame.map_err(|_| StatusCode::BAD_REQUEST)?;
+        let frame = frame.map_err(|_| ())?;
         if let Ok(data) = frame.into_data() {
             seen = seen.saturating_add(data.len());
-            if seen <= limit {
-                bytes.extend_from_slice(&data);
-            } else if seen > limit.saturating_mul(4) {
+            let room = keep.saturating_sub(bytes.len());
+            bytes.extend_from_slice(&data[..data.len().min(room)]);
+            if seen > limit.saturating_mul(4) {
                 break;
             }
         }
     }
-    if seen > limit { Err(StatusCode::PAYLOAD_TOO_LARGE) } else { Ok(bytes) }
-}
-
-fn plain(status: StatusCode) -> Response<Vec<u8>> {
-    let message = format!(r#"{{"message":"{}","validationErrors":[]}}"#, status.canonical_reason().unwrap_or("error"));
-    let mut response = Response::new(message.into_bytes());
-    *response.status_mut() = status;
-    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-    response
+    Ok(bytes)
 }

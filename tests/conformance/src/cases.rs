@@ -392,7 +392,10 @@ fn unsupported_media_type(s: &Suite) -> Result<(), String> {
 
 fn payload_too_large(s: &Suite) -> Result<(), String> {
     let body = vec![b' '; s.options.max_body_bytes + 1];
-    s.expect(post_xml(body), 413)?;
+    // Refused like every other error: the JSON body, and CORS headers so a browser can read it.
+    let resp = s.expect(header(post_xml(body), "Origin", "https://example.org"), 413)?;
+    expect_json_error(&resp)?;
+    ensure!(resp.header("access-control-allow-origin").is_some(), "413 without Allow-Origin");
     Ok(())
 }
 

@@ -198,7 +198,10 @@ fn oversized_chunked_body_is_refused_with_413() {
     let _ = stream.read_to_end(&mut response);
     let response = String::from_utf8_lossy(&response);
     assert!(response.starts_with("HTTP/1.1 413 "), "expected 413, got: {response}");
-    assert!(response.contains("the limit is 1000"), "413 should come from the API's error body: {response}");
+    assert!(
+        response.contains("larger than the limit of 1000 bytes"),
+        "413 should come from the API's error body: {response}"
+    );
 }
 
 #[test]
