@@ -142,7 +142,7 @@ def main():
     for n in names:
         els = flat(n) if not is_leaf(n) else []
         assert len(els) <= 64, n
-        print(f"    TypeDecl {{ name: {n!r}, base: {base_ref(n)}, is_abstract: {str(types[n]['abstract']).lower()}, flags: {flags(n)}, elements: &[".replace("'", '"'))
+        print(f"    TypeDecl {{ name: {n!r}, base: {base_ref(n)}, flags: {flags(n)}, elements: &[".replace("'", '"'))
         for (en, et, req, single) in els:
             print(f"        ElementDecl {{ name: \"{en}\", ty: {ty_ref(et)}, required: {str(req).lower()}, single: {str(single).lower()} }},")
         print("    ] },")

@@ -32,8 +32,6 @@ pub(super) struct TypeDecl {
     /// Kept for the tests that check `flags` against the real base chains.
     #[cfg_attr(not(test), allow(dead_code))]
     pub(super) base: Option<TypeId>,
-    #[allow(dead_code)]
-    pub(super) is_abstract: bool,
     /// Which key types this type is or extends (`Flag` bits), precomputed so the hot path
     /// never walks base chains.
     pub(super) flags: u8,
