@@ -7,20 +7,20 @@
 //! on GET too: its version then acts as the exact version pattern (400 if a path pattern disagrees).
 
 use crate::blob::{get_body, put_body, sha256_hex};
-use crate::catalog::{self, StoredBody};
+use crate::catalog::StoredBody;
 use crate::error::{ApiError, json, json_response};
-use crate::index::Decision;
 use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return, query_param};
 use crate::router::Ctx;
+use crate::shards::{self, Decision, Index, Record};
 use crate::store::StoreError;
 use crate::time::now_rfc3339;
+use crate::write_id;
 use http::header::{CONTENT_TYPE, ETAG, LOCATION};
 use http::{HeaderValue, Response, StatusCode};
 use openehr_definitions::version::Version;
 use openehr_definitions::{ArchetypeHrid, Kind, Metadata, VersionPattern, resolve, validate};
 use serde::{Deserialize, Serialize};
 
-const INDEX_KEY: &str = "adl2/index";
 const TEXT: &str = "text/plain; charset=utf-8";
 
 /// The list item; the index's first line is exactly the list of these.
@@ -34,7 +34,23 @@ struct ListItem {
     created_timestamp: String,
 }
 
-type Entry = catalog::Entry<ListItem>;
+/// The ADL 2 index: one record per template id and version, versions in SEMVER order.
+struct Adl2;
+
+impl Index for Adl2 {
+    type Item = ListItem;
+    type Private = StoredBody;
+    type Sub = Version;
+    const ROOT: &'static str = "adl2/index";
+    const SHARDS: &'static str = "adl2";
+
+    fn key(item: &ListItem) -> (String, Version) {
+        // Every stored version was parsed at upload; 0.0.0 only orders a hand-edited store.
+        (item.template_id.clone(), Version::parse(&item.version).unwrap_or(Version::new(0, 0, 0)))
+    }
+}
+
+type Entry = Record<Adl2>;
 
 /// The versionless id of an HRID: `[namespace::]publisher-package-CLASS.concept`.
 fn versionless_id(hrid: &ArchetypeHrid) -> String {
@@ -43,7 +59,7 @@ fn versionless_id(hrid: &ArchetypeHrid) -> String {
 }
 
 pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
-    Ok(json_response(StatusCode::OK, catalog::list::<ListItem>(ctx.store, INDEX_KEY)?))
+    Ok(json_response(StatusCode::OK, shards::list::<Adl2>(ctx.layout())?))
 }
 
 pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Response<Vec<u8>>, ApiError> {
@@ -52,12 +68,9 @@ pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Res
     if !accepts(headers, &["text/plain"]) {
         return Err(ApiError::new(StatusCode::NOT_ACCEPTABLE, "ADL 2 templates are served as text/plain only"));
     }
-    let entries: Vec<Entry> = catalog::read(ctx.store, INDEX_KEY)?;
-    let candidates: Vec<(Version, &StoredBody)> = entries
-        .iter()
-        .filter(|e| e.item.template_id == template_id)
-        .filter_map(|e| Version::parse(&e.item.version).ok().map(|v| (v, &e.body)))
-        .collect();
+    let entries: Vec<Entry> = shards::group::<Adl2>(ctx.layout(), &template_id)?;
+    let candidates: Vec<(Version, &StoredBody)> =
+        entries.iter().filter_map(|e| Version::parse(&e.item.version).ok().map(|v| (v, &e.private))).collect();
     let chosen = resolve(&pattern, candidates.iter().map(|(v, _)| v))
         .and_then(|v| candidates.iter().find(|(candidate, _)| candidate == v))
         .map(|(_, e)| *e)
@@ -129,6 +142,8 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
         ));
     }
     let template_id = versionless_id(&hrid);
+    let layout = ctx.layout();
+    let write = write_id::new()?;
     let entry = Entry {
         item: ListItem {
             template_id: template_id.clone(),
@@ -137,22 +152,34 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
             archetype_id: written_id,
             created_timestamp: now_rfc3339(),
         },
-        body: StoredBody { etag: format!("\"{}\"", sha256_hex(body)), manifest: put_body(ctx.store, body)? },
+        private: StoredBody {
+            etag: format!("\"{}\"", sha256_hex(body)),
+            manifest: StoredBody::default().manifest,
+            write: write.clone(),
+        },
     };
-    let etag = entry.body.etag.clone();
-    catalog::update(ctx.store, INDEX_KEY, |index: &mut Vec<Entry>| {
-        let key = |e: &Entry| (e.item.template_id.clone(), Version::parse(&e.item.version).ok());
-        let new_key = key(&entry);
-        match index.binary_search_by(|e| key(e).cmp(&new_key)) {
-            Ok(_) => {
-                Err(ApiError::conflict(format!("ADL 2 template {template_id:?} version {version} already exists")))
-            }
+    let etag = entry.private.etag.clone();
+    let new_key = Adl2::key(&entry.item);
+    let exists = || ApiError::conflict(format!("ADL 2 template {template_id:?} version {version} already exists"));
+    // Checked before the chunks are written, so a conflict leaves nothing behind.
+    if shards::group::<Adl2>(layout, &template_id)?.iter().any(|e| Adl2::key(&e.item) == new_key) {
+        return Err(exists());
+    }
+    let mut entry = entry;
+    entry.private.manifest = put_body(layout.store, body, layout.max_value_bytes)?;
+    shards::commit::<Adl2, ()>(
+        layout,
+        Some(&template_id),
+        &write,
+        |records| records.iter().any(|r| r.private.write == write).then_some(()),
+        |records| match records.binary_search_by(|e| Adl2::key(&e.item).cmp(&new_key)) {
+            Ok(_) => Err(exists()),
             Err(at) => {
-                index.insert(at, entry.clone());
+                records.insert(at, entry.clone());
                 Ok(Decision::Write(()))
             }
-        }
-    })?;
+        },
+    )?;
 
     let location = ctx.location(&format!("/definition/template/adl2/{}/{version}", encode_segment(&template_id)));
     let mut response = match prefer_return(headers) {

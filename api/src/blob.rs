@@ -1,12 +1,12 @@
 //! Bodies stored as content-addressed chunks, so a large artefact fits backends with value-size limits
 //! and concurrent uploads never overwrite each other's bytes.
 
-use crate::store::{CHUNK_BYTES, KvStore, StoreError};
+use crate::store::{KvStore, StoreError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// Where a body's bytes are: its size and the keys of its chunks, in order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Manifest {
     pub size: u64,
     pub chunks: Vec<String>,
@@ -25,10 +25,14 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Writes `body` as chunks (before any commit point) and returns its manifest.
-pub(crate) fn put_body(store: &dyn KvStore, body: &[u8]) -> Result<Manifest, StoreError> {
-    let mut chunks = Vec::with_capacity(body.len().div_ceil(CHUNK_BYTES));
-    for chunk in body.chunks(CHUNK_BYTES) {
+/// The largest chunk: 1 MiB keeps a 4 MB OPT at 4 reads; a smaller value limit makes chunks smaller.
+pub(crate) const MAX_CHUNK_BYTES: usize = 1024 * 1024;
+
+/// Writes `body` as chunks of at most `max_value_bytes` (before any commit point) and returns its manifest.
+pub(crate) fn put_body(store: &dyn KvStore, body: &[u8], max_value_bytes: usize) -> Result<Manifest, StoreError> {
+    let chunk_bytes = max_value_bytes.clamp(1, MAX_CHUNK_BYTES);
+    let mut chunks = Vec::with_capacity(body.len().div_ceil(chunk_bytes));
+    for chunk in body.chunks(chunk_bytes) {
         let key = format!("blob/{}", sha256_hex(chunk));
         store.set(&key, chunk)?;
         chunks.push(key);
@@ -64,22 +68,25 @@ mod tests {
     #[test]
     fn a_body_larger_than_one_chunk_round_trips() {
         let store = MemoryStore::new();
-        let body: Vec<u8> = (0..CHUNK_BYTES * 2 + 17).map(|i| (i % 251) as u8).collect();
-        let manifest = put_body(&store, &body).unwrap();
+        let body: Vec<u8> = (0..MAX_CHUNK_BYTES * 2 + 17).map(|i| (i % 251) as u8).collect();
+        let manifest = put_body(&store, &body, usize::MAX).unwrap();
         assert_eq!(manifest.chunks.len(), 3);
+        assert_eq!(get_body(&store, &manifest).unwrap(), body);
+        let manifest = put_body(&store, &body, 256 * 1024).unwrap();
+        assert_eq!(manifest.chunks.len(), 9);
         assert_eq!(get_body(&store, &manifest).unwrap(), body);
     }
 
     #[test]
     fn single_and_missing_chunks_and_wrong_sizes() {
         let store = MemoryStore::new();
-        let manifest = put_body(&store, b"abc").unwrap();
+        let manifest = put_body(&store, b"abc", 1024).unwrap();
         assert_eq!(get_body(&store, &manifest).unwrap(), b"abc");
         let short = Manifest { size: 4, ..manifest.clone() };
         assert!(get_body(&store, &short).unwrap_err().0.contains("manifest says 4"));
         let missing = Manifest { size: 3, chunks: vec!["blob/none".into()] };
         assert!(get_body(&store, &missing).unwrap_err().0.contains("blob/none is missing"));
-        let empty = put_body(&store, b"").unwrap();
+        let empty = put_body(&store, b"", 1024).unwrap();
         assert_eq!(get_body(&store, &empty).unwrap(), b"");
     }
 

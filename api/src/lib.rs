@@ -14,13 +14,15 @@ mod blob;
 mod catalog;
 mod cors;
 mod error;
-mod index;
+mod first_use;
 mod negotiate;
 mod opt14;
 mod queries;
 mod router;
+mod shards;
 pub mod store;
 mod time;
+mod write_id;
 
 pub use negotiate::encode_segment;
 pub use opt14::{BulkOutcome, bulk_upload_opt14};
@@ -65,7 +67,16 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// When set, POST and PUT need `Authorization: Bearer <write_token>`.
     pub write_token: Option<String>,
+    /// No value the API writes is larger (default 256 KiB; DynamoDB caps an item at 400 KB): bodies
+    /// are chunked and indexes sharded to stay under it. See [`store`].
+    pub max_value_bytes: usize,
+    /// How long the first write to an empty store waits for another request that claimed the creation
+    /// of an index before creating it itself (default 2 s; see [`store`], "First use").
+    pub first_use_wait: std::time::Duration,
 }
+
+/// The default of [`Config::max_value_bytes`].
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 256 * 1024;
 
 impl Default for Config {
     fn default() -> Self {
@@ -74,6 +85,8 @@ impl Default for Config {
             allowed_origins: AllowedOrigins::Any,
             max_body_bytes: 8 * 1024 * 1024,
             write_token: None,
+            max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
+            first_use_wait: std::time::Duration::from_secs(2),
         }
     }
 }

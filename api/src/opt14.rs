@@ -1,25 +1,25 @@
 //! ADL 1.4 operational templates: `POST/GET /definition/template/adl1.4[/{template_id}]`.
 
+use crate::Config;
 use crate::blob::{get_body, put_body, sha256_hex};
-use crate::catalog::{self, StoredBody};
+use crate::catalog::{CacheValue, StoredBody};
 use crate::error::{ApiError, json, json_response};
-use crate::index::Decision;
 use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return};
 use crate::router::Ctx;
+use crate::shards::{self, Decision, Index, Layout, Record};
 use crate::store::{KvStore, StoreError};
 use crate::time::now_rfc3339;
+use crate::write_id;
 use http::header::{CONTENT_TYPE, ETAG, LOCATION};
 use http::{HeaderValue, Response, StatusCode};
 use openehr_definitions::{check_template_id, validate_opt};
 use serde::{Deserialize, Serialize};
 
-const INDEX_KEY: &str = "opt14/index";
-
 fn cache_key(template_id: &str) -> String {
     format!("opt14/id/{template_id}")
 }
 
-/// The spec's list item (`TemplateMetadata`); the index's first line is exactly the list of these.
+/// The spec's list item (`TemplateMetadata`); the index's list lines are exactly these.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct ListItem {
     template_id: String,
@@ -28,11 +28,25 @@ struct ListItem {
     created_timestamp: String,
 }
 
-/// One template as the index holds it: the list fields plus where its body is.
-type Entry = catalog::Entry<ListItem>;
+/// The ADL 1.4 index: one record per template_id.
+struct Opt14;
+
+impl Index for Opt14 {
+    type Item = ListItem;
+    type Private = StoredBody;
+    type Sub = ();
+    const ROOT: &'static str = "opt14/index";
+    const SHARDS: &'static str = "opt14";
+
+    fn key(item: &ListItem) -> (String, ()) {
+        (item.template_id.clone(), ())
+    }
+}
+
+type Entry = Record<Opt14>;
 
 pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
-    Ok(json_response(StatusCode::OK, catalog::list::<ListItem>(ctx.store, INDEX_KEY)?))
+    Ok(json_response(StatusCode::OK, shards::list::<Opt14>(ctx.layout())?))
 }
 
 pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
@@ -44,7 +58,7 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
             "this server returns ADL 1.4 templates as application/xml only (no web templates or JSON)",
         ));
     }
-    let stored = find(ctx.store, template_id)?
+    let stored = find(ctx.layout(), template_id)?
         .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
     let etag =
         HeaderValue::from_str(&stored.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
@@ -63,12 +77,11 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
 
 /// Where the body of `template_id` is: its cache value (only the body fields are read), else (after a
 /// crash between commit and cache write) the index.
-fn find(store: &dyn KvStore, template_id: &str) -> Result<Option<StoredBody>, StoreError> {
-    if let Some(raw) = store.get(&cache_key(template_id))? {
+fn find(layout: Layout, template_id: &str) -> Result<Option<StoredBody>, StoreError> {
+    if let Some(raw) = layout.store.get(&cache_key(template_id))? {
         return serde_json::from_slice(&raw).map(Some).map_err(|e| StoreError(format!("corrupt cache value: {e}")));
     }
-    let entries: Vec<Entry> = catalog::read(store, INDEX_KEY)?;
-    Ok(entries.into_iter().find(|e| e.item.template_id == template_id).map(|e| e.body))
+    Ok(shards::group::<Opt14>(layout, template_id)?.into_iter().next().map(|e| e.private))
 }
 
 pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
@@ -83,12 +96,13 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
         }
     }
     let body = ctx.request.body();
-    let entry = prepare(ctx.store, body)?;
+    let layout = ctx.layout();
+    let entry = prepare(layout, body, &write_id::new()?)?;
     let template_id = entry.item.template_id.clone();
-    let etag = entry.body.etag.clone();
-    commit(ctx.store, vec![entry])?.into_iter().next().ok_or_else(|| {
-        ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists"))
-    })?;
+    let etag = entry.private.etag.clone();
+    if !commit(layout, entry)? {
+        return Err(ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists")));
+    }
 
     let location = ctx.location(&format!("/definition/template/adl1.4/{}", encode_segment(&template_id)));
     let mut response = match prefer_return(headers) {
@@ -113,7 +127,7 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
 
 /// Validates one OPT and writes its chunks (nothing visible yet). 400 on an invalid template,
 /// 409 early when the id is already taken (saves writing chunks that would stay orphans).
-fn prepare(store: &dyn KvStore, body: &[u8]) -> Result<Entry, ApiError> {
+fn prepare(layout: Layout, body: &[u8], write: &str) -> Result<Entry, ApiError> {
     let report = validate_opt(body);
     if !report.is_valid() {
         return Err(ApiError::invalid("the operational template is not valid", report.diagnostics));
@@ -123,10 +137,10 @@ fn prepare(store: &dyn KvStore, body: &[u8]) -> Result<Entry, ApiError> {
         return Err(ApiError::invalid("the operational template has no template_id", report.diagnostics));
     };
     check_template_id(&template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
-    if store.get(&cache_key(&template_id))?.is_some() {
+    if layout.store.get(&cache_key(&template_id))?.is_some() {
         return Err(ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists")));
     }
-    let manifest = put_body(store, body)?;
+    let manifest = put_body(layout.store, body, layout.max_value_bytes)?;
     Ok(Entry {
         item: ListItem {
             template_id,
@@ -134,29 +148,46 @@ fn prepare(store: &dyn KvStore, body: &[u8]) -> Result<Entry, ApiError> {
             archetype_id: metadata.archetype_id.unwrap_or_default(),
             created_timestamp: now_rfc3339(),
         },
-        body: StoredBody { etag: format!("\"{}\"", sha256_hex(body)), manifest },
+        private: StoredBody { etag: format!("\"{}\"", sha256_hex(body)), manifest, write: write.to_owned() },
     })
 }
 
-/// Adds every entry whose id is free with ONE index CAS (the commit point), then writes the cache
-/// values. Returns the entries that were added.
-fn commit(store: &dyn KvStore, entries: Vec<Entry>) -> Result<Vec<Entry>, ApiError> {
-    let added = catalog::update(store, INDEX_KEY, |index: &mut Vec<Entry>| {
-        let mut added = Vec::new();
-        for entry in &entries {
-            let id = entry.item.template_id.as_str();
-            if let Err(at) = index.binary_search_by(|e| e.item.template_id.as_str().cmp(id)) {
-                index.insert(at, entry.clone());
-                added.push(entry.clone());
+/// Adds `entry` unless its template_id is taken, with ONE root CAS (the commit point), then writes the
+/// cache value. True when this upload stored it; false when another template holds the id.
+fn commit(layout: Layout, entry: Entry) -> Result<bool, ApiError> {
+    Ok(commit_all(layout, Some(&entry.item.template_id.clone()), vec![entry])? == 1)
+}
+
+/// Adds every entry whose template_id is free (all carry one write id) with ONE root CAS, then writes
+/// their cache values. Returns how many were added. `group`: the one id of a single upload.
+fn commit_all(layout: Layout, group: Option<&str>, entries: Vec<Entry>) -> Result<usize, ApiError> {
+    let Some(write) = entries.first().map(|e| e.private.write.clone()) else { return Ok(0) };
+    let added = shards::commit::<Opt14, Vec<Entry>>(
+        layout,
+        group,
+        &write,
+        |records| {
+            let mine: Vec<Entry> = records.iter().filter(|r| r.private.write == write).cloned().collect();
+            (!mine.is_empty()).then_some(mine)
+        },
+        |records| {
+            let mut added = Vec::new();
+            for entry in &entries {
+                let id = entry.item.template_id.as_str();
+                if let Err(at) = records.binary_search_by(|e| e.item.template_id.as_str().cmp(id)) {
+                    records.insert(at, entry.clone());
+                    added.push(entry.clone());
+                }
             }
-        }
-        Ok(if added.is_empty() { Decision::Keep(added) } else { Decision::Write(added) })
-    })?;
+            Ok(if added.is_empty() { Decision::Keep(added) } else { Decision::Write(added) })
+        },
+    )?;
     for entry in &added {
-        let value = serde_json::to_vec(entry).map_err(|e| StoreError(format!("cannot encode entry: {e}")))?;
-        store.set(&cache_key(&entry.item.template_id), &value)?;
+        let value = serde_json::to_vec(&CacheValue { item: &entry.item, body: &entry.private })
+            .map_err(|e| StoreError(format!("cannot encode entry: {e}")))?;
+        layout.store.set(&cache_key(&entry.item.template_id), &value)?;
     }
-    Ok(added)
+    Ok(added.len())
 }
 
 /// What [`bulk_upload_opt14`] did.
@@ -169,13 +200,16 @@ pub struct BulkOutcome {
     pub invalid: usize,
 }
 
-/// Imports many OPTs with a single index commit: seeding a store (load tests, migrations) without
-/// rewriting the index once per template. Same validation and layout as `POST`.
+/// Imports many OPTs with a single commit: seeding a store (load tests, migrations) without a request
+/// per template. Same validation and layout as `POST`.
 pub fn bulk_upload_opt14(store: &dyn KvStore, bodies: &[Vec<u8>]) -> Result<BulkOutcome, StoreError> {
+    let config = Config::default();
+    let layout = Layout { store, max_value_bytes: config.max_value_bytes, first_use_wait: config.first_use_wait };
+    let write = write_id::new()?;
     let mut outcome = BulkOutcome::default();
     let mut entries = Vec::with_capacity(bodies.len());
     for body in bodies {
-        match prepare(store, body) {
+        match prepare(layout, body, &write) {
             Ok(entry) => entries.push(entry),
             Err(e) if e.status == StatusCode::CONFLICT => outcome.conflicts += 1,
             Err(e) if e.status == StatusCode::BAD_REQUEST => outcome.invalid += 1,
@@ -183,7 +217,7 @@ pub fn bulk_upload_opt14(store: &dyn KvStore, bodies: &[Vec<u8>]) -> Result<Bulk
         }
     }
     let offered = entries.len();
-    outcome.created = commit(store, entries).map_err(|e| StoreError(e.message))?.len();
+    outcome.created = commit_all(layout, None, entries).map_err(|e| StoreError(e.message))?;
     outcome.conflicts += offered - outcome.created;
     Ok(outcome)
 }

@@ -1,19 +1,22 @@
 //! Stored queries: `PUT/GET /definition/query/{qualified_query_name}[/{version}]`.
 
-use crate::error::{ApiError, json};
-use crate::index::{self, Decision};
+use crate::error::{ApiError, json, json_response};
 use crate::negotiate::{content_type, encode_segment, query_param};
 use crate::router::Ctx;
+use crate::shards::{self, Decision, Index, Record};
+use crate::store::{KvStore, StoreError};
 use crate::time::now_rfc3339;
+use crate::write_id;
 use http::header::LOCATION;
 use http::{HeaderValue, Response, StatusCode};
 use openehr_definitions::version::Version;
 use openehr_definitions::{Code, QueryName, VersionPattern, next_query_version, resolve};
 use serde::{Deserialize, Serialize};
 
-const NAMES_KEY: &str = "query/names";
+/// Where the older layout kept stored queries (migrated into the index on its first use).
+const LEGACY_NAMES_KEY: &str = "query/names";
 
-fn versions_key(name: &str) -> String {
+fn legacy_versions_key(name: &str) -> String {
     format!("query/v/{name}")
 }
 
@@ -28,27 +31,67 @@ struct StoredQuery {
     q: String,
 }
 
+/// What the index keeps about a version besides the spec's fields.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct QueryPrivate {
+    /// The write that stored it (empty for versions migrated from the older layout).
+    #[serde(default)]
+    write: String,
+}
+
+/// The stored-query index: one record per name and version, in name and then SEMVER order.
+struct Queries;
+
+impl Index for Queries {
+    type Item = StoredQuery;
+    type Private = QueryPrivate;
+    type Sub = Version;
+    const ROOT: &'static str = "query/index";
+    const SHARDS: &'static str = "query";
+
+    fn key(item: &StoredQuery) -> (String, Version) {
+        // Every stored version was assigned by `put`; 0.0.0 only orders a hand-edited store.
+        (item.name.clone(), Version::parse(&item.version).unwrap_or(Version::new(0, 0, 0)))
+    }
+
+    /// The older layout: `query/names` (every name) and `query/v/{name}` (its versions, in order).
+    fn initial_records(store: &dyn KvStore) -> Result<Vec<Record<Self>>, StoreError> {
+        let Some(raw) = store.get(LEGACY_NAMES_KEY)? else { return Ok(Vec::new()) };
+        let corrupt = |key: &str, e: serde_json::Error| StoreError(format!("value of {key} is corrupt: {e}"));
+        let names: Vec<String> = serde_json::from_slice(&raw).map_err(|e| corrupt(LEGACY_NAMES_KEY, e))?;
+        let mut records = Vec::new();
+        for name in names {
+            let key = legacy_versions_key(&name);
+            let Some(raw) = store.get(&key)? else { continue };
+            let versions: Vec<StoredQuery> = serde_json::from_slice(&raw).map_err(|e| corrupt(&key, e))?;
+            records.extend(versions.into_iter().map(|item| Record { item, private: QueryPrivate::default() }));
+        }
+        records.sort_by_key(|r| Self::key(&r.item));
+        Ok(records)
+    }
+}
+
 /// `GET /definition/query/[{prefix}]`: every version of every query whose name matches the prefix.
 pub(crate) fn list(ctx: &Ctx, prefix: &str) -> Result<Response<Vec<u8>>, ApiError> {
-    let names: Vec<String> = index::read(ctx.store, NAMES_KEY)?;
-    let mut all = Vec::new();
-    for name in names {
-        let matches = prefix.is_empty() || QueryName::parse(&name).is_ok_and(|n| n.matches_prefix(prefix));
-        if matches {
-            let versions: Vec<StoredQuery> = index::read(ctx.store, &versions_key(&name))?;
-            all.extend(versions);
-        }
+    if prefix.is_empty() {
+        return Ok(json_response(StatusCode::OK, shards::list::<Queries>(ctx.layout())?));
     }
-    json(StatusCode::OK, &all)
+    let all = shards::all::<Queries>(ctx.layout())?;
+    let matching: Vec<&StoredQuery> = all
+        .iter()
+        .map(|r| &r.item)
+        .filter(|q| QueryName::parse(&q.name).is_ok_and(|n| n.matches_prefix(prefix)))
+        .collect();
+    json(StatusCode::OK, &matching)
 }
 
 /// `GET /definition/query/{name}/{version_pattern}`: the latest version matching the pattern.
 pub(crate) fn get(ctx: &Ctx, name: &str, pattern: &str) -> Result<Response<Vec<u8>>, ApiError> {
     let name = parse_name(name)?;
     let pattern = parse_pattern(pattern)?;
-    let versions: Vec<StoredQuery> = index::read(ctx.store, &versions_key(&name))?;
+    let versions = shards::group::<Queries>(ctx.layout(), &name)?;
     let parsed: Vec<(Version, &StoredQuery)> =
-        versions.iter().filter_map(|q| Version::parse(&q.version).ok().map(|v| (v, q))).collect();
+        versions.iter().filter_map(|r| Version::parse(&r.item.version).ok().map(|v| (v, &r.item))).collect();
     let found = resolve(&pattern, parsed.iter().map(|(v, _)| v))
         .and_then(|v| parsed.iter().find(|(candidate, _)| candidate == v))
         .ok_or_else(|| ApiError::not_found(format!("no stored query {name} matches version {pattern:?}")))?;
@@ -68,37 +111,39 @@ pub(crate) fn put(ctx: &Ctx, name: &str, version: Option<&str>) -> Result<Respon
     }
     let q = query_text(ctx)?;
 
-    // Register the name first: a crash after this leaves a name without versions, which lists nothing.
-    index::update(ctx.store, NAMES_KEY, |names: &mut Vec<String>| {
-        Ok(match names.binary_search(&name) {
-            Ok(_) => Decision::Keep(()),
-            Err(at) => {
-                names.insert(at, name.clone());
-                Decision::Write(())
-            }
-        })
-    })?;
-    // The commit point: one CAS of this name's version list; a lost race recomputes the version.
-    let stored = index::update(ctx.store, &versions_key(&name), |versions: &mut Vec<StoredQuery>| {
-        let existing: Vec<Version> = versions.iter().filter_map(|v| Version::parse(&v.version).ok()).collect();
-        let next = next_query_version(&pattern, existing.iter()).map_err(|d| {
-            if d.code == Code::VersionExists {
-                ApiError { diagnostics: vec![d], ..ApiError::conflict(format!("{name} already has that version")) }
-            } else {
-                ApiError::invalid("cannot assign a version", vec![d])
-            }
-        })?;
-        let stored = StoredQuery {
-            name: name.clone(),
-            query_type: query_type.clone(),
-            version: next.to_string(),
-            saved: now_rfc3339(),
-            q: q.clone(),
-        };
-        let at = existing.iter().filter(|v| **v < next).count();
-        versions.insert(at.min(versions.len()), stored.clone());
-        Ok(Decision::Write(stored))
-    })?;
+    // The commit point: one CAS of the index root; a lost race recomputes the version.
+    let write = write_id::new()?;
+    let stored = shards::commit::<Queries, StoredQuery>(
+        ctx.layout(),
+        Some(&name),
+        &write,
+        |records| records.iter().find(|r| r.private.write == write).map(|r| r.item.clone()),
+        |records| {
+            let existing: Vec<Version> = records
+                .iter()
+                .filter(|r| r.item.name == name)
+                .filter_map(|r| Version::parse(&r.item.version).ok())
+                .collect();
+            let next = next_query_version(&pattern, existing.iter()).map_err(|d| {
+                if d.code == Code::VersionExists {
+                    ApiError { diagnostics: vec![d], ..ApiError::conflict(format!("{name} already has that version")) }
+                } else {
+                    ApiError::invalid("cannot assign a version", vec![d])
+                }
+            })?;
+            let stored = StoredQuery {
+                name: name.clone(),
+                query_type: query_type.clone(),
+                version: next.to_string(),
+                saved: now_rfc3339(),
+                q: q.clone(),
+            };
+            let key = Queries::key(&stored);
+            let at = records.partition_point(|r| Queries::key(&r.item) < key);
+            records.insert(at, Record { item: stored.clone(), private: QueryPrivate { write: write.clone() } });
+            Ok(Decision::Write(stored))
+        },
+    )?;
 
     let location = ctx.location(&format!(
         "/definition/query/{}/{}",

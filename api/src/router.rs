@@ -3,6 +3,7 @@
 
 use crate::error::ApiError;
 use crate::negotiate::percent_decode;
+use crate::shards::Layout;
 use crate::store::KvStore;
 use crate::{Config, adl2, auth, cors, opt14, queries};
 use http::header::{ALLOW, CONTENT_TYPE};
@@ -15,7 +16,16 @@ pub(crate) struct Ctx<'a> {
     pub config: &'a Config,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// The store with the configured limits.
+    pub fn layout(&self) -> Layout<'a> {
+        Layout {
+            store: self.store,
+            max_value_bytes: self.config.max_value_bytes,
+            first_use_wait: self.config.first_use_wait,
+        }
+    }
+
     /// The path of `suffix` under the configured base path (for `Location`).
     pub fn location(&self, suffix: &str) -> String {
         format!("{}{suffix}", self.config.base_path.trim_end_matches('/'))

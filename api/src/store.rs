@@ -1,74 +1,69 @@
 //! The key-value contract every host implements, and the layout the API keeps in it.
 //!
+//! # What a backend must give
+//!
+//! Only what every real backend gives, defects included (see `edge/README.md` for Spin's):
+//! - `get`, `set`, `delete` of one key;
+//! - `increment`: an atomic add on a counter key, which creates it when absent. The API only ever
+//!   uses the returned number; a counter key is never read with `get` nor written otherwise (each
+//!   backend encodes counters its own way: 8 bytes little-endian in Spin's SQLite, decimal in Redis);
+//! - `compare_and_swap` that is atomic **when the key is present**. When the key is absent, Spin's
+//!   SQLite store upserts (two racing creators both "win"), so the API never relies on a CAS of an
+//!   absent key: see [first use](#first-use) below;
+//! - a CAS may report failure although it wrote (Spin's Redis store always does) and may fail with a
+//!   [`StoreError`] after writing: the API treats every failed CAS as "unknown" and re-reads.
+//!
 //! # Storage layout
 //!
-//! Keys are UTF-8 strings, values are bytes. Every kind of artefact has ONE index value that is
-//! only ever changed by [`KvStore::compare_and_swap`]; that CAS is the commit point of a write.
+//! Keys are UTF-8 strings, values are bytes, and no value is ever larger than
+//! [`Config::max_value_bytes`](crate::Config::max_value_bytes) (256 KiB by default: DynamoDB caps an
+//! item at 400 KB, Cosmos DB at 2 MB).
 //!
 //! | key | value | written |
 //! |---|---|---|
-//! | `blob/{sha256}` | one chunk (≤ [`CHUNK_BYTES`]) of a body, keyed by the chunk's own SHA-256 | before the commit |
-//! | `opt14/index` | two lines: the list answer, then every template's ETag + body manifest (see below) | CAS = commit |
-//! | `opt14/id/{template_id}` | JSON of that one entry, list fields + ETag + manifest (a read cache) | after the commit |
-//! | `adl2/index` | two lines: the list answer, then every template version's ETag + body manifest | CAS = commit |
-//! | `query/names` | JSON sorted array of every stored query name | CAS, before the commit |
-//! | `query/v/{qualified_query_name}` | JSON array of every version of that query (with its text) | CAS = commit |
+//! | `blob/{sha256}` | one chunk of a body, keyed by the chunk's own SHA-256 | before the commit |
+//! | `{kind}/index` | the **root** of a kind's index: the keys of its shards, in order (`opt14`, `adl2`, `query`) | CAS = commit |
+//! | `{kind}/shard/{write id}.{n}` | one shard: a sorted run of the index's records | before the commit |
+//! | `opt14/id/{template_id}` | that one template's record (a read cache) | after the commit |
+//! | `claim/{kind}/index` | a counter (`increment` only): who creates the root on first use | first use |
 //!
-//! **Template indexes** hold two lines of compact JSON (which never contains a raw newline): line 1 is
-//! byte for byte the body of `GET /definition/template/{adl1.4|adl2}` (the list items, sorted by id),
-//! line 2 the matching `{"etag","size","chunks"}` of each item, in the same order. Both lines are one
-//! value, so the one CAS still commits an upload atomically. A value without a newline (the older
-//! layout, one array of flat entries) is still read, and rewritten in this layout by the next upload.
+//! **Indexes** ([`crate::shards`]) are sorted runs of records split into shards that stay under the
+//! value limit; the root names them. A write reads the root and the shards its record falls in,
+//! writes the changed shards under new keys, and commits with ONE compare-and-swap of the root. Then
+//! it deletes the shards it replaced (a crash first only leaves unreferenced values). Each shard holds
+//! two lines of compact JSON: the records' list items (listing joins these lines without parsing
+//! them) and their private parts (body location, ETag, write id).
 //!
-//! **Listing** N templates reads one value (the index) and answers its first line without parsing it,
-//! never a body. **Getting** one ADL 1.4 template reads its `…/id/…` cache value and its chunks; when
-//! the cache value is missing (a crash after the commit), it falls back to the index entry, so the
-//! cache is an optimisation and never the truth. Getting an ADL 2 template resolves its version
-//! pattern against the index.
+//! **Write ids**: every write draws a random id that its records carry. After a CAS that reported
+//! failure (or an error), the next attempt's re-read tells "my record is there" (it succeeded:
+//! answer 201/200) from "another write's record is there" (409) from "nothing" (retry). So a write
+//! is acknowledged exactly when it is stored, whatever the backend reported.
 //!
-//! **Immutable keys** ([`is_immutable_key`]): `blob/…` and `opt14/id/…` values, once written, are never
-//! changed (equal keys hold equal bytes; only the upload that won the commit writes an `…/id/…` value,
-//! and no API deletes). Hosts may cache them in memory; every other key must be read from the store.
+//! # First use
 //!
-//! **Chunks**: bodies are split into chunks of [`CHUNK_BYTES`] (1 MiB). Spin's default SQLite store has
-//! no practical value limit and Redis allows 512 MB, but Azure Cosmos DB caps an item at about 2 MB
-//! (and some adapters base64 values, ×4/3): 1 MiB keeps a chunk under every such limit with margin,
-//! while a 4 MB OPT still needs only 4 reads. Chunks are content-addressed, so two concurrent uploads
-//! can never clobber each other's chunks (equal keys hold equal bytes) and equal bodies share chunks.
+//! A root is created exactly once, by the request that wins `increment(claim/…) == 1`; everyone else
+//! waits for it to appear (polling, at most [`Config::first_use_wait`](crate::Config::first_use_wait)).
+//! If the winner died between its claim and its write, a waiter creates the root after that wait.
+//! The created value is the empty index, or the migration of an older layout found in the store.
 //!
-//! **Crash safety**: an upload writes its chunks, then CASes the index. A crash before the CAS leaves
-//! only unreferenced chunks: nothing lists or serves them, and a later upload of the same bytes simply
-//! rewrites them. A crash after the CAS but before the cache write leaves the template fully visible
-//! (via the index fallback). No delete exists in the API, so a cache value is never stale.
+//! **Immutable keys** ([`is_immutable_key`]): `blob/…`, shards and `opt14/id/…` values, once written,
+//! never change (they may be deleted once nothing refers to them). Hosts may cache them in memory;
+//! every other key must be read from the store.
 //!
-//! **Concurrency**: N concurrent POSTs of one template id all read the index, and all but one CAS
-//! fail; the losers re-read, find the id and answer 409. N concurrent PUTs of one query without a
-//! version loop (at most [`CAS_RETRIES`] times) on the per-name CAS, each retry computing the next
-//! version from what it just read, so all N get distinct versions; an exhausted loop answers 503.
-//!
-//! **Per backend**: the guarantees hold exactly when `compare_and_swap` is atomic. [`MemoryStore`]
-//! (a mutex) and the native server's SQLite store (one `BEGIN IMMEDIATE` transaction) are atomic.
-//! A host whose store lacks a native CAS (Spin's key-value API before wasi:keyvalue `atomics`)
-//! can only emulate it with get-then-set, which is atomic per instance but not across instances.
-//!
-//! **Limits**: an index is one value; at 10 000 ADL 1.4 templates it is about 3.4 MB (1.65 MB list line,
-//! 1.75 MB body line), within SQLite and Redis limits but above Cosmos DB's item size (sharding the
-//! index is not implemented). Every GET of the list reads the whole value, so its size bounds list speed.
+//! **Crash safety**: a write's values are all written before its commit, and only unreferenced ones
+//! after it: a crash at any point leaves the index as it was or with the write complete.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
 
-/// Size of one body chunk (see the module docs for why 1 MiB).
-pub const CHUNK_BYTES: usize = 1024 * 1024;
-
 /// True for keys whose value never changes once written (see "Immutable keys" above): a host may
 /// serve them from an in-memory cache. A missing key is not covered: it may appear later.
 pub fn is_immutable_key(key: &str) -> bool {
-    key.starts_with("blob/") || key.starts_with("opt14/id/")
+    key.starts_with("blob/") || key.starts_with("opt14/id/") || key.contains("/shard/")
 }
 
-/// How often a contended CAS update is retried before the API answers 503.
+/// How often a contended commit is retried before the API answers 503.
 pub const CAS_RETRIES: usize = 64;
 
 /// The key-value operations the API needs. Spin's key-value store and wasi:keyvalue (edge), SQLite (server)
@@ -77,8 +72,11 @@ pub trait KvStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
     fn delete(&self, key: &str) -> Result<(), StoreError>;
-    /// Atomically: if the current value of `key` equals `expected` (None = absent), replace it with `new` and return
-    /// true; otherwise change nothing and return false. This is the only atomic primitive the layout relies on.
+    /// Atomically adds `delta` to the counter at `key` (absent = 0) and returns the new count.
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError>;
+    /// If the current value of `key` equals `expected` (None = absent), replace it with `new`. `Ok(true)`:
+    /// written. `Ok(false)` or an error: perhaps not written (see the module docs for why callers re-read).
+    /// Must be atomic when `expected` is `Some`; the API never asks with `None` outside first use.
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError>;
 }
 
@@ -134,6 +132,20 @@ impl KvStore for MemoryStore {
         Ok(())
     }
 
+    /// Counters are 8 bytes little-endian, like Spin's SQLite store (and the native server's).
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        let mut map = self.lock()?;
+        let count = match map.get(key) {
+            None => 0,
+            Some(bytes) => i64::from_le_bytes(
+                bytes.as_slice().try_into().map_err(|_| StoreError(format!("{key} is not a counter")))?,
+            ),
+        };
+        let count = count.checked_add(delta).ok_or_else(|| StoreError(format!("{key} overflows")))?;
+        map.insert(key.to_owned(), count.to_le_bytes().to_vec());
+        Ok(count)
+    }
+
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
         let mut map = self.lock()?;
         if map.get(key).map(Vec::as_slice) != expected {
@@ -161,10 +173,21 @@ mod tests {
     }
 
     #[test]
-    fn only_chunks_and_adl14_records_are_immutable() {
+    fn increment_counts_from_zero_and_refuses_other_values() {
+        let store = MemoryStore::new();
+        assert_eq!(store.increment("c", 1).unwrap(), 1);
+        assert_eq!(store.increment("c", 1).unwrap(), 2);
+        assert_eq!(store.get("c").unwrap().as_deref(), Some(&2i64.to_le_bytes()[..]));
+        store.set("v", b"{}").unwrap();
+        assert_eq!(store.increment("v", 1).unwrap_err().0, "v is not a counter");
+    }
+
+    #[test]
+    fn only_chunks_shards_and_adl14_records_are_immutable() {
         assert!(is_immutable_key("blob/ba7816bf"));
         assert!(is_immutable_key("opt14/id/a.b"));
-        for mutable in ["opt14/index", "adl2/index", "query/names", "query/v/org::q", "blob", "opt14/idx"] {
+        assert!(is_immutable_key("query/shard/0f.1"));
+        for mutable in ["opt14/index", "adl2/index", "query/index", "claim/opt14/index", "blob", "opt14/idx"] {
             assert!(!is_immutable_key(mutable), "{mutable}");
         }
     }

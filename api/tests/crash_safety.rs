@@ -44,6 +44,10 @@ impl KvStore for DyingStore<'_> {
         self.write()?;
         self.inner.delete(key)
     }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        self.write()?;
+        self.inner.increment(key, delta)
+    }
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
         self.write()?;
         self.inner.compare_and_swap(key, expected, new)
@@ -57,7 +61,9 @@ fn send(store: &dyn KvStore, method: Method, path: &str, content_type: &str, bod
         .header("Content-Type", content_type)
         .body(body)
         .unwrap();
-    handle(request, store, &Config::default())
+    // A kill between an index's claim and its creation makes the next request wait this long first.
+    let config = Config { first_use_wait: std::time::Duration::from_millis(20), ..Config::default() };
+    handle(request, store, &config)
 }
 
 fn get(store: &dyn KvStore, path: &str) -> Response<Vec<u8>> {

@@ -37,6 +37,9 @@ pub struct Args {
     /// Largest accepted request body, in bytes (413 above).
     #[arg(long, default_value_t = Config::default().max_body_bytes)]
     max_body_bytes: usize,
+    /// Largest value written to the store, in bytes: bodies are chunked and indexes sharded under it.
+    #[arg(long, default_value_t = Config::default().max_value_bytes)]
+    max_value_bytes: usize,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -50,6 +53,8 @@ pub fn run(args: Args) -> u8 {
             allowed_origins: AllowedOrigins::from_setting(&args.allowed_origins),
             max_body_bytes: args.max_body_bytes,
             write_token: args.write_token.filter(|t| !t.is_empty()),
+            max_value_bytes: args.max_value_bytes,
+            ..Config::default()
         },
     };
     match openehr_defs_server::serve(config) {

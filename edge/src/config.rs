@@ -15,6 +15,11 @@ pub fn from_spin_variables() -> Config {
             .and_then(|text| text.trim().parse().ok())
             .unwrap_or(defaults.max_body_bytes),
         write_token: variable("write_token").or(defaults.write_token),
+        max_value_bytes: variable("max_value_bytes")
+            .and_then(|text| text.trim().parse().ok())
+            .filter(|&bytes| bytes > 0)
+            .unwrap_or(defaults.max_value_bytes),
+        ..defaults
     }
 }
 

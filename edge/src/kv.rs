@@ -34,6 +34,13 @@ impl KvStore for SpinKv {
         Self::open()?.delete(key).map_err(|error| StoreError(format!("delete {key}: {error}")))
     }
 
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        let bucket = wasi_store::open(STORE_LABEL).map_err(|error| wasi_error("open bucket", &error))?;
+        atomics::increment(&bucket, key, delta).map_err(|error| wasi_error("increment", &error))
+    }
+
+    /// `Ok(false)` says "perhaps not written": Spin's Redis store reports `cas-failed` even after writing,
+    /// and the API re-reads after every failed swap (see `openehr_defs_api::store`).
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
         let bucket = wasi_store::open(STORE_LABEL).map_err(|error| wasi_error("open bucket", &error))?;
         let cas = atomics::Cas::new(&bucket, key).map_err(|error| wasi_error("begin cas", &error))?;
@@ -43,7 +50,7 @@ impl KvStore for SpinKv {
         }
         match atomics::swap(cas, new) {
             Ok(()) => Ok(true),
-            // Someone else wrote the key between `Cas::new` and `swap`: the caller's view is stale.
+            // Someone else wrote the key since `current` (or, on Redis, perhaps not: see above).
             Err(atomics::CasError::CasFailed(_)) => Ok(false),
             Err(atomics::CasError::StoreError(error)) => Err(wasi_error("swap", &error)),
         }

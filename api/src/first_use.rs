@@ -1,0 +1,50 @@
+//! First use of an index: its root is created exactly once, without a compare-and-swap on an absent
+//! key (Spin's SQLite store turns that into an upsert, so two racing creators would both "win").
+//!
+//! The request that wins `increment(claim/{root}) == 1` writes the root; every other request that
+//! finds the root absent polls for it. If the claim's winner died before writing, a waiter writes the
+//! root after [`Layout::first_use_wait`]. The created value is deterministic in content (the empty
+//! index, or the migration of an older layout), so a late duplicate creation by two takers-over
+//! writes equal records.
+
+use crate::error::ApiError;
+use crate::shards::{Index, Layout, initial_root};
+use crate::write_id;
+use http::StatusCode;
+use std::time::{Duration, Instant};
+
+/// The root value of `K`'s index, created first if the store has none.
+pub(crate) fn root<K: Index>(layout: Layout) -> Result<Vec<u8>, ApiError> {
+    if let Some(raw) = layout.store.get(K::ROOT)? {
+        return Ok(raw);
+    }
+    let claim = format!("claim/{}", K::ROOT);
+    // Not the claim's winner: wait for the root; if it never comes, the winner is gone: take over.
+    if layout.store.increment(&claim, 1)? != 1
+        && let Some(raw) = wait_for::<K>(layout)?
+    {
+        return Ok(raw);
+    }
+    let initial = initial_root::<K>(layout, &write_id::new()?)?;
+    if layout.store.get(K::ROOT)?.is_none() {
+        // Its result is not trusted (Redis reports failure after writing): the read below decides.
+        let _ = layout.store.compare_and_swap(K::ROOT, None, &initial);
+    }
+    layout.store.get(K::ROOT)?.ok_or_else(|| {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("the storage backend did not keep {}", K::ROOT))
+    })
+}
+
+/// Polls for the root with a growing pause (1 ms doubling up to 100 ms) until `first_use_wait` is over.
+fn wait_for<K: Index>(layout: Layout) -> Result<Option<Vec<u8>>, ApiError> {
+    let start = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    while start.elapsed() < layout.first_use_wait {
+        std::thread::sleep(pause.min(layout.first_use_wait.saturating_sub(start.elapsed())));
+        if let Some(raw) = layout.store.get(K::ROOT)? {
+            return Ok(Some(raw));
+        }
+        pause = (pause * 2).min(Duration::from_millis(100));
+    }
+    Ok(None)
+}

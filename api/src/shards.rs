@@ -1,0 +1,449 @@
+//! Sorted indexes split into shards under the value limit, committed with ONE compare-and-swap of a
+//! small root (the layout and its guarantees are described in [`crate::store`]).
+//!
+//! A root is `{"shards":[{"key","first","n"}…]}`: shard keys in record order, each with its first
+//! record's sort key. A shard is two lines of compact JSON (which never holds a raw newline): the
+//! records' list items, then their private parts, in the same order. A root value that starts with
+//! `[` is the older one-value index (one shard stored in the root key itself); it is read as such
+//! and replaced by a sharded root on the next write.
+
+use crate::error::ApiError;
+use crate::first_use;
+use crate::store::{CAS_RETRIES, KvStore, StoreError};
+use http::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::time::Duration;
+
+/// The store and the limits every layout operation works within.
+#[derive(Clone, Copy)]
+pub(crate) struct Layout<'a> {
+    pub store: &'a dyn KvStore,
+    /// No value written is larger than this.
+    pub max_value_bytes: usize,
+    /// How long first use waits for another request's claim to create a root.
+    pub first_use_wait: Duration,
+}
+
+/// One kind of index: what its records are and how they sort.
+pub(crate) trait Index {
+    /// The public part: exactly what the list answer shows.
+    type Item: Serialize + DeserializeOwned + Clone;
+    /// Where the body is, the ETag, and the write id: never shown.
+    type Private: Serialize + DeserializeOwned + Clone + Default;
+    /// What sorts within a group (the version), `()` when a group holds one record.
+    type Sub: Ord + Clone + Serialize + DeserializeOwned;
+    /// The root key, `{kind}/index`.
+    const ROOT: &'static str;
+    /// Prefix of this kind's shard keys.
+    const SHARDS: &'static str;
+    /// The group (template id, query name) and the order within it.
+    fn key(item: &Self::Item) -> (String, Self::Sub);
+    /// The root written on first use: empty, or what an older layout left elsewhere in the store.
+    fn initial_records(_store: &dyn KvStore) -> Result<Vec<Record<Self>>, StoreError> {
+        Ok(Vec::new())
+    }
+}
+
+/// One record of an index.
+pub(crate) struct Record<K: Index + ?Sized> {
+    pub item: K::Item,
+    pub private: K::Private,
+}
+
+impl<K: Index + ?Sized> Clone for Record<K> {
+    fn clone(&self) -> Self {
+        Record { item: self.item.clone(), private: self.private.clone() }
+    }
+}
+
+/// What a write's decision closure chose after looking at the records of its group.
+pub(crate) enum Decision<R> {
+    /// Commit the changed records and return `R` once committed.
+    Write(R),
+    /// Change nothing and return `R` now.
+    Keep(R),
+}
+
+#[derive(Serialize, Deserialize)]
+struct Root<S> {
+    shards: Vec<ShardRef<S>>,
+}
+
+#[derive(Serialize, Deserialize, Clone)]
+struct ShardRef<S> {
+    key: String,
+    first: (String, S),
+    /// Records in the shard (for operators reading the store; never trusted).
+    n: usize,
+}
+
+/// A root as read: sharded, or the older one-value index.
+enum RootValue<S> {
+    Sharded(Vec<ShardRef<S>>),
+    Legacy,
+}
+
+const EMPTY_ROOT: &[u8] = br#"{"shards":[]}"#;
+
+/// How often a reader re-reads the root when a shard it names has just been replaced and deleted.
+const READ_RETRIES: usize = 8;
+
+fn corrupt(key: &str, what: impl std::fmt::Display) -> StoreError {
+    StoreError(format!("value of {key} is corrupt: {what}"))
+}
+
+fn decode_root<K: Index>(raw: &[u8]) -> Result<RootValue<K::Sub>, StoreError> {
+    if raw.first() == Some(&b'[') {
+        return Ok(RootValue::Legacy);
+    }
+    let root: Root<K::Sub> = serde_json::from_slice(raw).map_err(|e| corrupt(K::ROOT, e))?;
+    Ok(RootValue::Sharded(root.shards))
+}
+
+/// The records of one shard value (also of an older one-value index, in either of its layouts).
+fn decode_shard<K: Index>(key: &str, raw: &[u8]) -> Result<Vec<Record<K>>, StoreError> {
+    let Some(newline) = memchr::memchr(b'\n', raw) else {
+        // The oldest layout: one array of flat entries.
+        #[derive(Deserialize)]
+        #[serde(bound(deserialize = "K::Item: DeserializeOwned, K::Private: DeserializeOwned"))]
+        struct Flat<K: Index> {
+            #[serde(flatten)]
+            item: K::Item,
+            #[serde(flatten)]
+            private: K::Private,
+        }
+        let flat: Vec<Flat<K>> = serde_json::from_slice(raw).map_err(|e| corrupt(key, e))?;
+        return Ok(flat.into_iter().map(|f| Record { item: f.item, private: f.private }).collect());
+    };
+    let items: Vec<K::Item> = serde_json::from_slice(&raw[..newline]).map_err(|e| corrupt(key, e))?;
+    let privates: Vec<K::Private> = serde_json::from_slice(&raw[newline + 1..]).map_err(|e| corrupt(key, e))?;
+    if items.len() != privates.len() {
+        return Err(corrupt(key, format_args!("{} items but {} private parts", items.len(), privates.len())));
+    }
+    Ok(items.into_iter().zip(privates).map(|(item, private)| Record { item, private }).collect())
+}
+
+/// The list line of a shard value, in place: `[item,…]`, not parsed.
+fn list_line<'v>(key: &str, raw: &'v [u8]) -> Result<&'v [u8], StoreError> {
+    let line = memchr::memchr(b'\n', raw).map_or(raw, |newline| &raw[..newline]);
+    if !(line.starts_with(b"[") && line.ends_with(b"]")) {
+        return Err(corrupt(key, "its first line is not a JSON array"));
+    }
+    Ok(line)
+}
+
+/// Reads the value of a shard the root names. `None`: it is gone (replaced meanwhile), re-read the root.
+fn read_shard(store: &dyn KvStore, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    store.get(key)
+}
+
+/// The list answer of a kind: every record's item, in order. Reads the root and each shard once.
+pub(crate) fn list<K: Index>(layout: Layout) -> Result<Vec<u8>, StoreError> {
+    let mut previous: Option<Vec<u8>> = None;
+    'attempt: for _ in 0..READ_RETRIES {
+        let Some(raw_root) = layout.store.get(K::ROOT)? else {
+            return Ok(b"[]".to_vec());
+        };
+        missing_shard_is_corrupt::<K>(&mut previous, &raw_root)?;
+        let refs = match decode_root::<K>(&raw_root)? {
+            RootValue::Legacy if memchr::memchr(b'\n', &raw_root).is_some() => {
+                return Ok(list_line(K::ROOT, &raw_root)?.to_vec());
+            }
+            RootValue::Legacy => {
+                let records = decode_shard::<K>(K::ROOT, &raw_root)?;
+                let items: Vec<&K::Item> = records.iter().map(|r| &r.item).collect();
+                return serde_json::to_vec(&items).map_err(|e| StoreError(format!("cannot encode a list: {e}")));
+            }
+            RootValue::Sharded(refs) => refs,
+        };
+        let mut answer = vec![b'['];
+        for shard in &refs {
+            let Some(raw) = read_shard(layout.store, &shard.key)? else { continue 'attempt };
+            let line = list_line(&shard.key, &raw)?;
+            let inner = &line[1..line.len() - 1];
+            if inner.is_empty() {
+                continue;
+            }
+            if answer.len() > 1 {
+                answer.push(b',');
+            }
+            answer.extend_from_slice(inner);
+        }
+        answer.push(b']');
+        return Ok(answer);
+    }
+    Err(StoreError(format!("{} kept changing while it was read", K::ROOT)))
+}
+
+/// Every record of the index, in order (the query list filters these).
+pub(crate) fn all<K: Index>(layout: Layout) -> Result<Vec<Record<K>>, StoreError> {
+    read_records::<K>(layout, None)
+}
+
+/// The records of one group, in order (one template's versions, one query's versions).
+pub(crate) fn group<K: Index>(layout: Layout, group: &str) -> Result<Vec<Record<K>>, StoreError> {
+    let mut records = read_records::<K>(layout, Some(group))?;
+    records.retain(|r| K::key(&r.item).0 == group);
+    Ok(records)
+}
+
+fn read_records<K: Index>(layout: Layout, group: Option<&str>) -> Result<Vec<Record<K>>, StoreError> {
+    let mut previous: Option<Vec<u8>> = None;
+    'attempt: for _ in 0..READ_RETRIES {
+        let Some(raw_root) = layout.store.get(K::ROOT)? else {
+            return Ok(Vec::new());
+        };
+        missing_shard_is_corrupt::<K>(&mut previous, &raw_root)?;
+        let refs = match decode_root::<K>(&raw_root)? {
+            RootValue::Legacy => return decode_shard::<K>(K::ROOT, &raw_root),
+            RootValue::Sharded(refs) => refs,
+        };
+        let range = match group {
+            Some(group) => run_of(&refs, group),
+            None => 0..refs.len(),
+        };
+        let mut records = Vec::new();
+        for shard in &refs[range] {
+            let Some(raw) = read_shard(layout.store, &shard.key)? else { continue 'attempt };
+            records.extend(decode_shard::<K>(&shard.key, &raw)?);
+        }
+        return Ok(records);
+    }
+    Err(StoreError(format!("{} kept changing while it was read", K::ROOT)))
+}
+
+/// A reader found a shard missing and re-read the root: if the root is unchanged, no commit replaced
+/// the shard, so the store has lost it.
+fn missing_shard_is_corrupt<K: Index>(previous: &mut Option<Vec<u8>>, raw_root: &[u8]) -> Result<(), StoreError> {
+    if previous.as_deref() == Some(raw_root) {
+        return Err(corrupt(K::ROOT, "it names a shard that is missing"));
+    }
+    *previous = Some(raw_root.to_vec());
+    Ok(())
+}
+
+/// The shards that hold `group`'s records, or where its first record would go: from the last shard
+/// starting before the group to the last shard starting at or before it.
+fn run_of<S>(refs: &[ShardRef<S>], group: &str) -> std::ops::Range<usize> {
+    if refs.is_empty() {
+        return 0..0;
+    }
+    let before = refs.partition_point(|r| r.first.0.as_str() < group);
+    let at_or_before = refs.partition_point(|r| r.first.0.as_str() <= group);
+    before.saturating_sub(1)..at_or_before.max(1)
+}
+
+/// The outcome of one attempt whose commit reported failure: it may have been written all the same.
+struct Unknown {
+    cause: Option<StoreError>,
+}
+
+/// Changes records with one CAS of the root, retrying from a fresh read when another write won the
+/// race. `decide` sees the records of `group` (with their shard neighbours; every record when `group`
+/// is `None`), in order, and may insert records carrying `write_id` where they sort. After an attempt
+/// whose commit reported failure, the next read first asks `landed` whether that attempt's records are
+/// there after all (then it was committed, and `landed` gives the answer).
+pub(crate) fn commit<K: Index, R>(
+    layout: Layout,
+    group: Option<&str>,
+    write_id: &str,
+    mut landed: impl FnMut(&[Record<K>]) -> Option<R>,
+    mut decide: impl FnMut(&mut Vec<Record<K>>) -> Result<Decision<R>, ApiError>,
+) -> Result<R, ApiError> {
+    let mut unknown: Option<Unknown> = None;
+    // Keys that may be garbage once the outcome is known: shards this write wrote, and the shards its
+    // attempts replaced. Whatever the final root does not name is deleted.
+    let mut garbage: Vec<String> = Vec::new();
+    for attempt in 0..=CAS_RETRIES {
+        let raw_root = match first_use::root::<K>(layout) {
+            Ok(raw) => raw,
+            Err(error) => return Err(unknown.map_or(error, |u| outcome_unknown(u.cause))),
+        };
+        let refs = match decode_root::<K>(&raw_root)? {
+            RootValue::Legacy => None,
+            RootValue::Sharded(refs) => Some(refs),
+        };
+        let (range, mut records) = match &refs {
+            None => (0..0, decode_shard::<K>(K::ROOT, &raw_root)?),
+            Some(refs) => {
+                let range = group.map_or(0..refs.len(), |group| run_of(refs, group));
+                match load_run::<K>(layout.store, &refs[range.clone()])? {
+                    Some(records) => (range, records),
+                    None => continue, // a shard was replaced meanwhile: the root has changed
+                }
+            }
+        };
+        if unknown.is_some()
+            && let Some(answer) = landed(&records)
+        {
+            collect_garbage(layout.store, refs.as_deref().unwrap_or(&[]), &garbage);
+            return Ok(answer);
+        }
+        if attempt == CAS_RETRIES {
+            break;
+        }
+        let result = match decide(&mut records) {
+            Ok(Decision::Write(result)) => result,
+            Ok(Decision::Keep(result)) => {
+                collect_garbage(layout.store, refs.as_deref().unwrap_or(&[]), &garbage);
+                return Ok(result);
+            }
+            Err(refusal) => {
+                collect_garbage(layout.store, refs.as_deref().unwrap_or(&[]), &garbage);
+                return Err(refusal);
+            }
+        };
+        let written = write_shards::<K>(layout, write_id, attempt, &records)?;
+        garbage.extend(written.iter().map(|r| r.key.clone()));
+        let new_refs = match &refs {
+            Some(refs) => {
+                garbage.extend(refs[range.clone()].iter().map(|r| r.key.clone()));
+                let mut new_refs = refs[..range.start].to_vec();
+                new_refs.extend(written);
+                new_refs.extend_from_slice(&refs[range.end..]);
+                new_refs
+            }
+            None => written,
+        };
+        let new_root = encode_root::<K>(layout, new_refs)?;
+        match layout.store.compare_and_swap(K::ROOT, Some(&raw_root), &new_root) {
+            Ok(true) => {
+                let live = decode_refs::<K>(&new_root);
+                collect_garbage(layout.store, &live, &garbage);
+                return Ok(result);
+            }
+            Ok(false) => unknown = Some(Unknown { cause: None }),
+            Err(error) => unknown = Some(Unknown { cause: Some(error) }),
+        }
+    }
+    Err(ApiError::contention(K::ROOT))
+}
+
+/// The answer when a commit failed and the store could not be read to learn whether it was written.
+fn outcome_unknown(cause: Option<StoreError>) -> ApiError {
+    let detail = cause.map(|e| format!(" ({e})")).unwrap_or_default();
+    ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("storage backend error: the write may or may not have been stored{detail}; read before retrying"),
+    )
+}
+
+/// The records of consecutive shards. `None` when one of them is gone (replaced by a newer commit).
+fn load_run<K: Index>(store: &dyn KvStore, refs: &[ShardRef<K::Sub>]) -> Result<Option<Vec<Record<K>>>, StoreError> {
+    let mut records = Vec::new();
+    for shard in refs {
+        let Some(raw) = read_shard(store, &shard.key)? else { return Ok(None) };
+        records.extend(decode_shard::<K>(&shard.key, &raw)?);
+    }
+    Ok(Some(records))
+}
+
+fn decode_refs<K: Index>(raw_root: &[u8]) -> Vec<ShardRef<K::Sub>> {
+    match decode_root::<K>(raw_root) {
+        Ok(RootValue::Sharded(refs)) => refs,
+        _ => Vec::new(),
+    }
+}
+
+/// Deletes the keys in `candidates` that `live` does not name: nothing can name them again (shard keys
+/// are never reused), so only readers of an older root may still look for them, and they re-read.
+fn collect_garbage<S>(store: &dyn KvStore, live: &[ShardRef<S>], candidates: &[String]) {
+    let live: HashSet<&str> = live.iter().map(|r| r.key.as_str()).collect();
+    for key in candidates {
+        if !live.contains(key.as_str()) {
+            // A failed delete leaves an unreferenced value behind, nothing worse.
+            let _ = store.delete(key);
+        }
+    }
+}
+
+/// Splits `records` into shards under the value limit, writes them under fresh keys, and returns their refs.
+fn write_shards<K: Index>(
+    layout: Layout,
+    write_id: &str,
+    attempt: usize,
+    records: &[Record<K>],
+) -> Result<Vec<ShardRef<K::Sub>>, ApiError> {
+    let encode = |e: serde_json::Error| StoreError(format!("cannot encode a record: {e}"));
+    let mut refs = Vec::new();
+    let mut items: Vec<u8> = Vec::new();
+    let mut privates: Vec<u8> = Vec::new();
+    let mut first: Option<(String, K::Sub)> = None;
+    let mut count = 0;
+    let flush = |items: &mut Vec<u8>,
+                 privates: &mut Vec<u8>,
+                 first: &mut Option<(String, K::Sub)>,
+                 count: &mut usize,
+                 refs: &mut Vec<ShardRef<K::Sub>>|
+     -> Result<(), StoreError> {
+        let Some(first) = first.take() else { return Ok(()) };
+        let mut value = Vec::with_capacity(items.len() + privates.len() + 5);
+        value.push(b'[');
+        value.append(items);
+        value.extend_from_slice(b"]\n[");
+        value.append(privates);
+        value.push(b']');
+        let key = format!("{}/shard/{write_id}.{attempt}.{}", K::SHARDS, refs.len());
+        layout.store.set(&key, &value)?;
+        refs.push(ShardRef { key, first, n: std::mem::take(count) });
+        Ok(())
+    };
+    for record in records {
+        let item = serde_json::to_vec(&record.item).map_err(encode)?;
+        let private = serde_json::to_vec(&record.private).map_err(encode)?;
+        let alone = item.len() + private.len() + 5;
+        if alone > layout.max_value_bytes {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the index record for {:?} takes {alone} bytes, over the store's value limit of {} bytes",
+                    K::key(&record.item).0,
+                    layout.max_value_bytes
+                ),
+            ));
+        }
+        if first.is_some() && items.len() + privates.len() + alone + 2 > layout.max_value_bytes {
+            flush(&mut items, &mut privates, &mut first, &mut count, &mut refs)?;
+        }
+        if first.is_none() {
+            first = Some(K::key(&record.item));
+        } else {
+            items.push(b',');
+            privates.push(b',');
+        }
+        items.extend_from_slice(&item);
+        privates.extend_from_slice(&private);
+        count += 1;
+    }
+    flush(&mut items, &mut privates, &mut first, &mut count, &mut refs)?;
+    Ok(refs)
+}
+
+fn encode_root<K: Index>(layout: Layout, shards: Vec<ShardRef<K::Sub>>) -> Result<Vec<u8>, ApiError> {
+    let root = serde_json::to_vec(&Root { shards })
+        .map_err(|e| StoreError(format!("cannot encode the root of {}: {e}", K::ROOT)))?;
+    if root.len() > layout.max_value_bytes {
+        return Err(ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            format!(
+                "the index {} is full: its root would take {} bytes, over the store's value limit of {} bytes",
+                K::ROOT,
+                root.len(),
+                layout.max_value_bytes
+            ),
+        ));
+    }
+    Ok(root)
+}
+
+/// The first root of a kind: its initial records (none, or a migration) written as shards.
+pub(crate) fn initial_root<K: Index>(layout: Layout, write_id: &str) -> Result<Vec<u8>, ApiError> {
+    let records = K::initial_records(layout.store)?;
+    if records.is_empty() {
+        return Ok(EMPTY_ROOT.to_vec());
+    }
+    let refs = write_shards::<K>(layout, write_id, 0, &records)?;
+    encode_root::<K>(layout, refs)
+}
