@@ -1,11 +1,13 @@
-//! Command-line arguments, parsed by hand: three flags do not justify an argument-parser dependency.
+//! Command-line arguments, parsed by hand: a few flags do not justify an argument-parser dependency.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub const USAGE: &str =
-    "usage: spin-test-host --component PATH [--addr 127.0.0.1:0] [--var NAME=VALUE]... [--list-imports]";
+use crate::backend::Backend;
+
+pub const USAGE: &str = "usage: spin-test-host --component PATH [--addr 127.0.0.1:0] [--var NAME=VALUE]... \
+     [--store atomic|spin-sqlite|redis] [--max-value-bytes N] [--listeners N] [--list-imports]";
 
 #[derive(Debug, PartialEq)]
 pub struct Args {
@@ -17,6 +19,13 @@ pub struct Args {
     pub variables: HashMap<String, String>,
     /// Print the component's imports and exports and exit instead of serving.
     pub list_imports: bool,
+    /// Whose compare-and-swap and increment semantics the key-value store reproduces.
+    pub store: Backend,
+    /// Values larger than this are refused by every write, like a backend's item-size limit.
+    pub max_value_bytes: Option<usize>,
+    /// How many listeners (like separate `spin up` processes, each compiling the component) share the store.
+    /// With a fixed `--addr` port P, listener i listens on P + i.
+    pub listeners: u16,
 }
 
 impl Args {
@@ -25,6 +34,9 @@ impl Args {
         let mut addr = SocketAddr::from(([127, 0, 0, 1], 0));
         let mut variables = HashMap::new();
         let mut list_imports = false;
+        let mut store = Backend::Atomic;
+        let mut max_value_bytes = None;
+        let mut listeners = 1;
         while let Some(flag) = raw.next() {
             match flag.as_str() {
                 "--component" => component = Some(PathBuf::from(value_of(&flag, raw.next())?)),
@@ -38,12 +50,30 @@ impl Args {
                         text.split_once('=').ok_or_else(|| format!("--var: `{text}` is not NAME=VALUE"))?;
                     variables.insert(name.to_owned(), value.to_owned());
                 }
+                "--store" => {
+                    let text = value_of(&flag, raw.next())?;
+                    store = Backend::parse(&text)
+                        .ok_or_else(|| format!("--store: `{text}` is not one of atomic, spin-sqlite, redis"))?;
+                }
+                "--max-value-bytes" => {
+                    let text = value_of(&flag, raw.next())?;
+                    max_value_bytes =
+                        Some(text.parse().map_err(|_| format!("--max-value-bytes: `{text}` is not a byte count"))?);
+                }
+                "--listeners" => {
+                    let text = value_of(&flag, raw.next())?;
+                    listeners = text
+                        .parse()
+                        .ok()
+                        .filter(|&n| n > 0)
+                        .ok_or_else(|| format!("--listeners: `{text}` is not a count from 1 to 65535"))?;
+                }
                 "--list-imports" => list_imports = true,
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
         let component = component.ok_or("--component is required")?;
-        Ok(Args { component, addr, variables, list_imports })
+        Ok(Args { component, addr, variables, list_imports, store, max_value_bytes, listeners })
     }
 }
 
@@ -67,6 +97,15 @@ mod tests {
         assert_eq!(args.addr, SocketAddr::from(([127, 0, 0, 1], 8080)));
         assert_eq!(args.variables.get("write_token").map(String::as_str), Some("s=3"));
         assert!(!args.list_imports);
+        assert_eq!((args.store, args.max_value_bytes, args.listeners), (Backend::Atomic, None, 1));
+    }
+
+    #[test]
+    fn reads_the_store_flags() {
+        let args = parse(&["--component", "a", "--store", "redis", "--max-value-bytes", "262144", "--listeners", "2"]);
+        let args = args.unwrap();
+        assert_eq!((args.store, args.max_value_bytes, args.listeners), (Backend::Redis, Some(262_144), 2));
+        assert_eq!(parse(&["--component", "a", "--store", "spin-sqlite"]).unwrap().store, Backend::SpinSqlite);
     }
 
     #[test]
@@ -84,5 +123,17 @@ mod tests {
             "--addr: `here` is not an IP:PORT address"
         );
         assert_eq!(parse(&["--what"]).unwrap_err(), "unknown argument `--what`");
+        assert_eq!(
+            parse(&["--component", "a", "--store", "sqlite"]).unwrap_err(),
+            "--store: `sqlite` is not one of atomic, spin-sqlite, redis"
+        );
+        assert_eq!(
+            parse(&["--component", "a", "--listeners", "0"]).unwrap_err(),
+            "--listeners: `0` is not a count from 1 to 65535"
+        );
+        assert_eq!(
+            parse(&["--component", "a", "--max-value-bytes", "-1"]).unwrap_err(),
+            "--max-value-bytes: `-1` is not a byte count"
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! Host bindings for the Spin imports that wasmtime-wasi(-http) do not provide, generated from the WIT
-//! copied out of spin-sdk 5.2.0 (see `wit/README.md`). Resources map to the host types in `kv`.
+//! copied out of spin-sdk 5.2.0 (see `wit/README.md`). Resources map to the host types in `kv` and
+//! `backend`.
 
 wasmtime::component::bindgen!({
     path: "wit",
@@ -9,6 +10,6 @@ wasmtime::component::bindgen!({
     with: {
         "fermyon:spin/key-value.store": crate::kv::SpinStoreHandle,
         "wasi:keyvalue/store.bucket": crate::kv::BucketHandle,
-        "wasi:keyvalue/atomics.cas": crate::kv::CasHandle,
+        "wasi:keyvalue/atomics.cas": crate::backend::CasHandle,
     },
 });

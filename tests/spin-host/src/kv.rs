@@ -1,14 +1,10 @@
-//! In-memory key-value store behind both `fermyon:spin/key-value@2.0.0` and `wasi:keyvalue@0.2.0-draft2`.
-//!
-//! One `Mutex<HashMap>` is shared by every request (instances are per request, like in Spin), so the
-//! compare-and-swap in `swap` is a single critical section: truly atomic across concurrent requests, which is
-//! what the API's optimistic-concurrency tests need to observe.
-
-use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+//! `fermyon:spin/key-value@2.0.0` and `wasi:keyvalue/{store,atomics}@0.2.0-draft2` over one
+//! [`Connection`](crate::backend::Connection) per listener: this file only maps WIT calls and errors; what the
+//! store does (per `--store` mode) is in `backend.rs`.
 
 use wasmtime::component::Resource;
 
+use crate::backend::{CasHandle, Failure, Swapped};
 use crate::bindings::fermyon::spin::key_value::{self as spin_kv, Error as SpinError};
 use crate::bindings::wasi::keyvalue::atomics::{self, CasError};
 use crate::bindings::wasi::keyvalue::store::{self as wasi_store, Error as WasiError, KeyResponse};
@@ -17,30 +13,27 @@ use crate::state::RequestState;
 /// The only label granted, as with `key_value_stores = ["default"]` in `spin.toml`.
 pub const DEFAULT_LABEL: &str = "default";
 
-/// The process-wide data, shared by all requests.
-#[derive(Default)]
-pub struct SharedKv {
-    entries: Mutex<HashMap<String, Vec<u8>>>,
-}
-
-impl SharedKv {
-    /// A poisoned lock only means another request panicked mid-call; the map itself is still consistent
-    /// because every mutation is a single `insert`/`remove`.
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Vec<u8>>> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
 /// An open `fermyon:spin/key-value` store (only `default` exists).
 pub struct SpinStoreHandle;
 
 /// An open `wasi:keyvalue` bucket (only `default` exists).
 pub struct BucketHandle;
 
-/// A pending compare-and-swap: the key and the value seen when it was created.
-pub struct CasHandle {
-    key: String,
-    seen: Option<Vec<u8>>,
+/// A store error becomes the interface's `error::other`; a [`Failure::Trap`] traps the guest.
+fn spin_result<T>(result: Result<T, Failure>) -> wasmtime::Result<Result<T, SpinError>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(Failure::Store(message)) => Ok(Err(SpinError::Other(message))),
+        Err(Failure::Trap(message)) => Err(wasmtime::Error::msg(message)),
+    }
+}
+
+fn wasi_result<T>(result: Result<T, Failure>) -> wasmtime::Result<Result<T, WasiError>> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(Failure::Store(message)) => Ok(Err(WasiError::Other(message))),
+        Err(Failure::Trap(message)) => Err(wasmtime::Error::msg(message)),
+    }
 }
 
 impl spin_kv::Host for RequestState {}
@@ -59,7 +52,7 @@ impl spin_kv::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, SpinError>> {
         self.table.get(&store)?;
-        Ok(Ok(self.kv.lock().get(&key).cloned()))
+        spin_result(self.kv.get(&key))
     }
 
     fn set(
@@ -69,24 +62,22 @@ impl spin_kv::HostStore for RequestState {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), SpinError>> {
         self.table.get(&store)?;
-        self.kv.lock().insert(key, value);
-        Ok(Ok(()))
+        spin_result(self.kv.set(&key, value))
     }
 
     fn delete(&mut self, store: Resource<SpinStoreHandle>, key: String) -> wasmtime::Result<Result<(), SpinError>> {
         self.table.get(&store)?;
-        self.kv.lock().remove(&key);
-        Ok(Ok(()))
+        spin_result(self.kv.delete(&key))
     }
 
     fn exists(&mut self, store: Resource<SpinStoreHandle>, key: String) -> wasmtime::Result<Result<bool, SpinError>> {
         self.table.get(&store)?;
-        Ok(Ok(self.kv.lock().contains_key(&key)))
+        spin_result(self.kv.exists(&key))
     }
 
     fn get_keys(&mut self, store: Resource<SpinStoreHandle>) -> wasmtime::Result<Result<Vec<String>, SpinError>> {
         self.table.get(&store)?;
-        Ok(Ok(sorted_keys(&self.kv)))
+        spin_result(self.kv.keys())
     }
 
     fn drop(&mut self, store: Resource<SpinStoreHandle>) -> wasmtime::Result<()> {
@@ -111,7 +102,7 @@ impl wasi_store::HostBucket for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, WasiError>> {
         self.table.get(&bucket)?;
-        Ok(Ok(self.kv.lock().get(&key).cloned()))
+        wasi_result(self.kv.get(&key))
     }
 
     fn set(
@@ -121,19 +112,17 @@ impl wasi_store::HostBucket for RequestState {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), WasiError>> {
         self.table.get(&bucket)?;
-        self.kv.lock().insert(key, value);
-        Ok(Ok(()))
+        wasi_result(self.kv.set(&key, value))
     }
 
     fn delete(&mut self, bucket: Resource<BucketHandle>, key: String) -> wasmtime::Result<Result<(), WasiError>> {
         self.table.get(&bucket)?;
-        self.kv.lock().remove(&key);
-        Ok(Ok(()))
+        wasi_result(self.kv.delete(&key))
     }
 
     fn exists(&mut self, bucket: Resource<BucketHandle>, key: String) -> wasmtime::Result<Result<bool, WasiError>> {
         self.table.get(&bucket)?;
-        Ok(Ok(self.kv.lock().contains_key(&key)))
+        wasi_result(self.kv.exists(&key))
     }
 
     /// Everything in one page: the test data sets are small.
@@ -143,7 +132,7 @@ impl wasi_store::HostBucket for RequestState {
         _cursor: Option<String>,
     ) -> wasmtime::Result<Result<KeyResponse, WasiError>> {
         self.table.get(&bucket)?;
-        Ok(Ok(KeyResponse { keys: sorted_keys(&self.kv), cursor: None }))
+        wasi_result(self.kv.keys().map(|keys| KeyResponse { keys, cursor: None }))
     }
 
     fn drop(&mut self, bucket: Resource<BucketHandle>) -> wasmtime::Result<()> {
@@ -153,30 +142,24 @@ impl wasi_store::HostBucket for RequestState {
 }
 
 impl atomics::Host for RequestState {
-    /// Not imported by the edge component; refused rather than guessing Spin's integer encoding.
     fn increment(
         &mut self,
         bucket: Resource<BucketHandle>,
-        _key: String,
-        _delta: i64,
+        key: String,
+        delta: i64,
     ) -> wasmtime::Result<Result<i64, WasiError>> {
         self.table.get(&bucket)?;
-        Ok(Err(WasiError::Other("increment is not implemented by spin-test-host".to_owned())))
+        wasi_result(self.kv.increment(&key, delta))
     }
 
-    /// Writes only if the key still holds what the CAS handle saw; check and write happen under one lock.
     fn swap(&mut self, cas: Resource<CasHandle>, value: Vec<u8>) -> wasmtime::Result<Result<(), CasError>> {
-        let CasHandle { key, seen } = self.table.delete(cas)?;
-        let mut entries = self.kv.lock();
-        let current = entries.get(&key).cloned();
-        if current == seen {
-            entries.insert(key, value);
-            return Ok(Ok(()));
+        let cas = self.table.delete(cas)?;
+        match self.kv.swap(cas, value) {
+            Ok(Swapped::Ok) => Ok(Ok(())),
+            Ok(Swapped::CasFailed(retry)) => Ok(Err(CasError::CasFailed(self.table.push(retry)?))),
+            Err(Failure::Store(message)) => Ok(Err(CasError::StoreError(WasiError::Other(message)))),
+            Err(Failure::Trap(message)) => Err(wasmtime::Error::msg(message)),
         }
-        drop(entries);
-        // The spec wants the returned handle refreshed to the latest value, ready for a retry.
-        let retry = self.table.push(CasHandle { key, seen: current })?;
-        Ok(Err(CasError::CasFailed(retry)))
     }
 }
 
@@ -187,12 +170,14 @@ impl atomics::HostCas for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<Resource<CasHandle>, WasiError>> {
         self.table.get(&bucket)?;
-        let seen = self.kv.lock().get(&key).cloned();
-        Ok(Ok(self.table.push(CasHandle { key, seen })?))
+        match wasi_result(self.kv.cas_new(&key))? {
+            Ok(cas) => Ok(Ok(self.table.push(cas)?)),
+            Err(error) => Ok(Err(error)),
+        }
     }
 
     fn current(&mut self, cas: Resource<CasHandle>) -> wasmtime::Result<Result<Option<Vec<u8>>, WasiError>> {
-        Ok(Ok(self.table.get(&cas)?.seen.clone()))
+        wasi_result(self.kv.cas_current(self.table.get_mut(&cas)?))
     }
 
     fn drop(&mut self, cas: Resource<CasHandle>) -> wasmtime::Result<()> {
@@ -201,29 +186,29 @@ impl atomics::HostCas for RequestState {
     }
 }
 
-fn sorted_keys(kv: &SharedKv) -> Vec<String> {
-    let mut keys: Vec<String> = kv.lock().keys().cloned().collect();
-    keys.sort();
-    keys
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::backend::{Backend, Connection, SharedKv};
     use crate::bindings::wasi::keyvalue::atomics::{Host as _, HostCas as _};
     use crate::bindings::wasi::keyvalue::store::HostBucket as _;
 
+    /// A request of its own listener (process) over the shared data.
     fn state(kv: &Arc<SharedKv>) -> RequestState {
-        RequestState::new(kv.clone(), Arc::default())
+        RequestState::new(Arc::new(Connection::new(kv.clone())), Arc::default())
+    }
+
+    fn shared(backend: Backend, max_value_bytes: Option<usize>) -> Arc<SharedKv> {
+        Arc::new(SharedKv::new(backend, max_value_bytes))
     }
 
     /// Two requests race on the same key: the first swap wins, the second sees `cas-failed` with a handle that
     /// already shows the winner's value, as the WIT asks.
     #[test]
     fn second_of_two_racing_swaps_fails_with_a_refreshed_handle() {
-        let kv = Arc::new(SharedKv::default());
+        let kv = shared(Backend::Atomic, None);
         let (mut first, mut second) = (state(&kv), state(&kv));
         let bucket_a = wasi_store::Host::open(&mut first, "default".into()).unwrap().unwrap();
         let bucket_b = wasi_store::Host::open(&mut second, "default".into()).unwrap().unwrap();
@@ -245,7 +230,7 @@ mod tests {
 
     #[test]
     fn only_the_default_label_opens() {
-        let kv = Arc::new(SharedKv::default());
+        let kv = shared(Backend::Atomic, None);
         let mut request = state(&kv);
         assert!(matches!(wasi_store::Host::open(&mut request, "other".into()).unwrap(), Err(WasiError::NoSuchStore)));
         assert!(matches!(
@@ -256,7 +241,7 @@ mod tests {
 
     #[test]
     fn both_interfaces_see_the_same_data() {
-        let kv = Arc::new(SharedKv::default());
+        let kv = shared(Backend::Atomic, None);
         let mut request = state(&kv);
         let store = spin_kv::HostStore::open(&mut request, "default".into()).unwrap().unwrap();
         spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), b"v".to_vec())
@@ -267,5 +252,37 @@ mod tests {
         assert_eq!(seen.unwrap().unwrap(), Some(b"v".to_vec()));
         let keys = spin_kv::HostStore::get_keys(&mut request, Resource::new_borrow(store.rep()));
         assert_eq!(keys.unwrap().unwrap(), vec!["k".to_owned()]);
+    }
+
+    /// Store errors are values of each interface's error type; Spin's panics are traps (`Err` from the host).
+    #[test]
+    fn store_errors_are_values_and_spin_panics_are_traps() {
+        let kv = shared(Backend::SpinSqlite, Some(4));
+        let mut request = state(&kv);
+        let store = spin_kv::HostStore::open(&mut request, "default".into()).unwrap().unwrap();
+        let too_big = spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), vec![0; 5]);
+        assert!(
+            matches!(too_big.unwrap(), Err(SpinError::Other(m)) if m == "value of k is 5 bytes, over the backend's limit of 4")
+        );
+        spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), vec![1]).unwrap().unwrap();
+        let bucket = wasi_store::Host::open(&mut request, "default".into()).unwrap().unwrap();
+        let cas = request.new(Resource::new_borrow(bucket.rep()), "k".into()).unwrap().unwrap();
+        request.current(Resource::new_borrow(cas.rep())).unwrap().unwrap();
+        let Err(CasError::StoreError(WasiError::Other(message))) = request.swap(cas, vec![0; 5]).unwrap() else {
+            panic!("an oversized swap is a store error");
+        };
+        assert!(message.contains("over the backend's limit of 4"), "{message}");
+        let trap = request.increment(Resource::new_borrow(bucket.rep()), "k".into(), 1);
+        assert!(trap.is_err_and(|error| error.to_string().contains("incorrect length")));
+    }
+
+    #[test]
+    fn increment_goes_through_the_backend() {
+        let kv = shared(Backend::Redis, None);
+        let mut request = state(&kv);
+        let bucket = wasi_store::Host::open(&mut request, "default".into()).unwrap().unwrap();
+        assert_eq!(request.increment(Resource::new_borrow(bucket.rep()), "n".into(), 7).unwrap().unwrap(), 7);
+        let stored = wasi_store::HostBucket::get(&mut request, Resource::new_borrow(bucket.rep()), "n".into());
+        assert_eq!(stored.unwrap().unwrap(), Some(b"7".to_vec()));
     }
 }

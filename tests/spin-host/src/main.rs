@@ -1,8 +1,9 @@
 //! `spin-test-host`: serves a Spin HTTP component on loopback the way Spin does (one fresh instance per
-//! request), with in-memory stand-ins for the Spin key-value store and variables. Test-only: no TLS, no
-//! outbound HTTP, no persistence.
+//! request), with in-memory stand-ins for the Spin key-value store (with the semantics of one of Spin's
+//! backends, `--store`) and variables. Test-only: no TLS, no outbound HTTP, no persistence.
 
 mod args;
+mod backend;
 mod bindings;
 mod kv;
 mod server;

@@ -1,7 +1,10 @@
-//! Loads the component once and serves `wasi:http/incoming-handler` over HTTP/1.1 on loopback, with a fresh
-//! instance per request as Spin does.
+//! Loads the component and serves `wasi:http/incoming-handler` over HTTP/1.1 on loopback, with a fresh
+//! instance per request as Spin does. `--listeners N` starts N independent listeners (each with its own engine
+//! and compiled component, like N `spin up` processes) over one shared key-value store.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::Arc;
 
 use hyper::server::conn::http1;
@@ -15,34 +18,73 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 
 use crate::args::Args;
+use crate::backend::{Connection, SharedKv};
 use crate::bindings::SpinImports;
-use crate::kv::SharedKv;
 use crate::state::RequestState;
 
-/// Everything a request needs, built once at start-up.
+/// What one listener's requests need, built once at start-up.
 struct Host {
     pre: ProxyPre<RequestState>,
-    kv: Arc<SharedKv>,
+    kv: Arc<Connection>,
     variables: Arc<HashMap<String, String>>,
 }
 
 pub async fn run(args: Args) -> Result<()> {
-    let engine = Engine::default();
-    let component = Component::from_file(&engine, &args.component)?;
     if args.list_imports {
-        print_world(&engine, &component);
+        let engine = Engine::default();
+        print_world(&engine, &Component::from_file(&engine, &args.component)?);
         return Ok(());
     }
+    let shared = Arc::new(SharedKv::new(args.store, args.max_value_bytes));
+    let variables = Arc::new(args.variables);
+    // Compiling takes a second or more per listener: all at once, on the blocking pool.
+    let compiling: Vec<_> = (0..args.listeners)
+        .map(|_| {
+            let path = args.component.clone();
+            tokio::task::spawn_blocking(move || prepare(&path))
+        })
+        .collect();
+    let mut listeners = Vec::with_capacity(compiling.len());
+    for (index, compiled) in (0..args.listeners).zip(compiling) {
+        let pre = compiled.await??;
+        let socket = TcpListener::bind(listener_addr(args.addr, index)?).await?;
+        let kv = Arc::new(Connection::new(shared.clone()));
+        listeners.push((socket, Arc::new(Host { pre, kv, variables: variables.clone() })));
+    }
+    // Test drivers wait for these exact lines, one per listener in order, to learn the ports.
+    for (socket, _) in &listeners {
+        println!("listening on http://{}", socket.local_addr()?);
+    }
+    let serving: Vec<_> = listeners.into_iter().map(|(socket, host)| tokio::spawn(serve(socket, host))).collect();
+    for task in serving {
+        task.await??;
+    }
+    Ok(())
+}
+
+/// One `spin up`'s worth of set-up: engine, compiled component, linker with every import.
+fn prepare(component: &Path) -> Result<ProxyPre<RequestState>> {
+    let engine = Engine::default();
+    let component = Component::from_file(&engine, component)?;
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
     wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
     SpinImports::add_to_linker::<_, HasSelf<RequestState>>(&mut linker, |state| state)?;
-    let pre = ProxyPre::new(linker.instantiate_pre(&component)?)?;
-    let host = Arc::new(Host { pre, kv: Arc::default(), variables: Arc::new(args.variables) });
+    ProxyPre::new(linker.instantiate_pre(&component)?)
+}
 
-    let listener = TcpListener::bind(args.addr).await?;
-    // Test drivers wait for this exact line to learn the port.
-    println!("listening on http://{}", listener.local_addr()?);
+/// Port 0: every listener picks a free port. A fixed port P: listener i takes P + i.
+fn listener_addr(base: SocketAddr, index: u16) -> Result<SocketAddr> {
+    if base.port() == 0 {
+        return Ok(base);
+    }
+    match base.port().checked_add(index) {
+        Some(port) => Ok(SocketAddr::new(base.ip(), port)),
+        None => bail!("--addr {base}: no port left for listener {index}"),
+    }
+}
+
+async fn serve(listener: TcpListener, host: Arc<Host>) -> Result<()> {
     loop {
         let (client, _) = listener.accept().await?;
         let host = host.clone();

@@ -1,5 +1,5 @@
 //! Per-request store data: a fresh WASI context and resource table for every instance, plus handles to the
-//! process-wide key-value map and variables.
+//! listener's key-value connection and the variables.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,11 +8,12 @@ use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
 
-use crate::kv::SharedKv;
+use crate::backend::Connection;
 
 pub struct RequestState {
     pub table: ResourceTable,
-    pub kv: Arc<SharedKv>,
+    /// This listener's connection to the shared key-value data.
+    pub kv: Arc<Connection>,
     pub variables: Arc<HashMap<String, String>>,
     wasi: WasiCtx,
     http: WasiHttpCtx,
@@ -20,7 +21,7 @@ pub struct RequestState {
 }
 
 impl RequestState {
-    pub fn new(kv: Arc<SharedKv>, variables: Arc<HashMap<String, String>>) -> Self {
+    pub fn new(kv: Arc<Connection>, variables: Arc<HashMap<String, String>>) -> Self {
         RequestState {
             table: ResourceTable::new(),
             kv,
