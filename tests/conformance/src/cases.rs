@@ -43,11 +43,11 @@ pub(crate) const ALL: &[(&str, Case)] = &[
 
 // ---------------------------------------------------------------- helpers
 
-fn get(path: &str) -> Req {
+pub(crate) fn get(path: &str) -> Req {
     Req { method: "GET".into(), path: path.into(), ..Req::default() }
 }
 
-fn with_body(method: &str, path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Req {
+pub(crate) fn with_body(method: &str, path: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Req {
     Req {
         method: method.into(),
         path: path.into(),
@@ -57,7 +57,7 @@ fn with_body(method: &str, path: &str, content_type: &str, body: impl Into<Vec<u
     }
 }
 
-fn post_xml(body: impl Into<Vec<u8>>) -> Req {
+pub(crate) fn post_xml(body: impl Into<Vec<u8>>) -> Req {
     with_body("POST", "/definition/template/adl1.4", "application/xml", body)
 }
 
@@ -78,7 +78,7 @@ macro_rules! ensure {
 
 impl Suite<'_> {
     /// Sends, adding the bearer token to writes when the server has one.
-    fn send(&self, mut req: Req) -> Result<Resp, String> {
+    pub(crate) fn send(&self, mut req: Req) -> Result<Resp, String> {
         let write = req.method == "POST" || req.method == "PUT";
         let has_auth = req.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
         if let (true, false, Some(token)) = (write, has_auth, &self.options.write_token) {
@@ -87,7 +87,7 @@ impl Suite<'_> {
         self.t.send(&req).map_err(|e| format!("{} {}: {e}", req.method, req.path))
     }
 
-    fn expect(&self, req: Req, status: u16) -> Result<Resp, String> {
+    pub(crate) fn expect(&self, req: Req, status: u16) -> Result<Resp, String> {
         let what = format!("{} {}", req.method, req.path);
         let resp = self.send(req)?;
         ensure!(
@@ -99,7 +99,7 @@ impl Suite<'_> {
         Ok(resp)
     }
 
-    fn location(&self, suffix: &str) -> String {
+    pub(crate) fn location(&self, suffix: &str) -> String {
         format!("{}{suffix}", self.t.base_path().trim_end_matches('/'))
     }
 
@@ -129,7 +129,7 @@ impl Suite<'_> {
     }
 
     /// A small valid OPT with the given template_id.
-    fn synthetic(&self, template_id: &str) -> Result<String, String> {
+    pub(crate) fn synthetic(&self, template_id: &str) -> Result<String, String> {
         let base = self.options.fixtures_dir.join("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
         let xml = std::fs::read_to_string(&base).map_err(|e| format!("{}: {e}", base.display()))?;
         with_template_id(&xml, template_id)
@@ -211,7 +211,7 @@ fn upload_valid_fixtures(s: &Suite) -> Result<(), String> {
     Ok(())
 }
 
-fn body_head(resp: &Resp) -> String {
+pub(crate) fn body_head(resp: &Resp) -> String {
     String::from_utf8_lossy(&resp.body[..resp.body.len().min(300)]).into_owned()
 }
 
@@ -521,7 +521,7 @@ fn put_query(s: &Suite, path: &str, query: &str, status: u16) -> Result<Resp, St
     s.expect(with_body("PUT", &format!("/definition/query/{path}"), "text/plain", query), status)
 }
 
-fn location_version(s: &Suite, resp: &Resp, name: &str) -> Result<String, String> {
+pub(crate) fn location_version(s: &Suite, resp: &Resp, name: &str) -> Result<String, String> {
     let location = decode(resp.header("location").ok_or("no Location")?);
     let prefix = s.location(&format!("/definition/query/{name}/"));
     location.strip_prefix(&prefix).map(str::to_owned).ok_or(format!("Location {location:?} not under {prefix:?}"))

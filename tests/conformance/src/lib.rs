@@ -6,12 +6,17 @@
 //! `template_id`s, their bytes) and from `expectations/*.tsv`, never from the implementation.
 //!
 //! The suite expects an empty store and a server with the default 8 MiB body limit (see [`Options`]).
+//!
+//! [`run_races`] is a second, separate set of cases: many concurrent writers (creators of one new id, of one
+//! query's next version, first-ever writes), also on an empty store. Either set can be spread over several
+//! servers sharing one store with [`RoundRobin`].
 
 mod cases;
 mod fixtures;
+mod races;
 mod transport;
 
-pub use transport::{Http, InProcess, Req, Resp, Transport};
+pub use transport::{Http, InProcess, Req, Resp, RoundRobin, Transport};
 
 use std::path::PathBuf;
 
@@ -24,6 +29,8 @@ pub struct Options {
     pub write_token: Option<String>,
     /// The server's body limit (the 413 case sends one byte more).
     pub max_body_bytes: usize,
+    /// How many concurrent writers each race case starts.
+    pub race_writers: usize,
 }
 
 impl Options {
@@ -33,6 +40,7 @@ impl Options {
             fixtures_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures"),
             write_token: None,
             max_body_bytes: 8 * 1024 * 1024,
+            race_writers: 24,
         }
     }
 }
@@ -78,4 +86,10 @@ pub fn run_all(transport: &dyn Transport, options: &Options) -> Report {
     let suite = cases::Suite { t: transport, options };
     let results = cases::ALL.iter().map(|(name, case)| CaseResult { name, outcome: case(&suite) }).collect();
     Report { results }
+}
+
+/// Runs the race cases (see the `races` module): they need an empty store, like [`run_all`], and must be the
+/// first requests it sees.
+pub fn run_races(transport: &dyn Transport, options: &Options) -> Report {
+    races::run(&cases::Suite { t: transport, options })
 }

@@ -3,6 +3,7 @@
 use openehr_defs_api::{Config, KvStore, handle};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 /// A request as the suite writes it. `path` is relative to the API base (`/definition/...`) unless
@@ -118,6 +119,36 @@ impl Transport for Http {
 
     fn base_path(&self) -> &str {
         &self.base_path
+    }
+}
+
+/// Several servers over one store (e.g. two `spin up` processes): each request goes to the next base URL in
+/// turn. All base URLs must share the API base path.
+pub struct RoundRobin {
+    targets: Vec<Http>,
+    next: AtomicUsize,
+}
+
+impl RoundRobin {
+    pub fn new(base_urls: &[String]) -> Result<Self, String> {
+        let targets = base_urls.iter().map(|url| Http::new(url)).collect::<Result<Vec<_>, _>>()?;
+        let first = targets.first().ok_or("no base URL")?;
+        if let Some(other) = targets.iter().find(|t| t.base_path != first.base_path) {
+            return Err(format!("base paths differ: {} and {}", first.base_path, other.base_path));
+        }
+        Ok(RoundRobin { targets, next: AtomicUsize::new(0) })
+    }
+}
+
+impl Transport for RoundRobin {
+    fn send(&self, request: &Req) -> Result<Resp, String> {
+        let index = self.next.fetch_add(1, Ordering::Relaxed) % self.targets.len();
+        let target = &self.targets[index];
+        target.send(request).map_err(|e| format!("{e} (via {})", target.host_port))
+    }
+
+    fn base_path(&self) -> &str {
+        &self.targets[0].base_path
     }
 }
 
