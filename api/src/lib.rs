@@ -91,6 +91,30 @@ impl Default for Config {
     }
 }
 
+impl Config {
+    /// Builds the configuration from named settings as a host stores them (Spin variables): `base_path`,
+    /// `allowed_origins`, and, when `for_writes`, `max_body_bytes`, `write_token` and `max_value_bytes`.
+    /// A missing, empty or unparsable setting keeps its default. Reads that cannot write skip the write
+    /// settings: on Spin every setting read is a host call, and they dominated a small GET's cost.
+    pub fn from_settings(setting: impl Fn(&str) -> Option<String>, for_writes: bool) -> Config {
+        let defaults = Config::default();
+        let read = |name: &str| setting(name).filter(|value| !value.trim().is_empty());
+        let number = |name: &str| read(name).and_then(|text| text.trim().parse::<usize>().ok()).filter(|&n| n > 0);
+        let mut config = Config {
+            base_path: read("base_path").map_or(defaults.base_path, |text| text.trim().to_owned()),
+            allowed_origins: read("allowed_origins")
+                .map_or(defaults.allowed_origins, |text| AllowedOrigins::from_setting(&text)),
+            ..Config::default()
+        };
+        if for_writes {
+            config.max_body_bytes = number("max_body_bytes").unwrap_or(config.max_body_bytes);
+            config.max_value_bytes = number("max_value_bytes").unwrap_or(config.max_value_bytes);
+            config.write_token = read("write_token");
+        }
+        config
+    }
+}
+
 /// The API's JSON error answer `{"message", "validationErrors": []}`, for hosts that must refuse a
 /// request before it reaches [`handle`] (an unreadable body), so every error has one shape.
 pub fn error_response(status: http::StatusCode, message: &str) -> Response<Vec<u8>> {
@@ -115,6 +139,32 @@ mod tests {
         assert_eq!(response.headers()["content-type"], "application/json");
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         assert_eq!(body, serde_json::json!({"message": "the request body could not be read", "validationErrors": []}));
+    }
+
+    #[test]
+    fn settings_are_read_by_name_and_write_settings_only_for_writes() {
+        use super::Config;
+        let asked = std::cell::RefCell::new(Vec::new());
+        let settings = |name: &str| {
+            asked.borrow_mut().push(name.to_owned());
+            match name {
+                "base_path" => Some(" /rest/openehr/v1 ".to_owned()),
+                "allowed_origins" => Some(String::new()),
+                "max_body_bytes" => Some("1000".to_owned()),
+                "max_value_bytes" => Some("not a number".to_owned()),
+                "write_token" => Some("secret".to_owned()),
+                _ => None,
+            }
+        };
+        let read = Config::from_settings(settings, false);
+        assert_eq!(*asked.borrow(), ["base_path", "allowed_origins"]);
+        assert_eq!(read.base_path, "/rest/openehr/v1");
+        assert_eq!(read.allowed_origins, AllowedOrigins::Any, "empty keeps the default");
+        assert_eq!(read.write_token, None);
+        let write = Config::from_settings(settings, true);
+        assert_eq!(write.max_body_bytes, 1000);
+        assert_eq!(write.max_value_bytes, Config::default().max_value_bytes, "unparsable keeps the default");
+        assert_eq!(write.write_token.as_deref(), Some("secret"));
     }
 
     #[test]

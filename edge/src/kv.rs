@@ -4,6 +4,8 @@
 //! Compare-and-swap needs the `wasi:keyvalue@0.2.0-draft2` atomics interface; both interfaces resolve the label
 //! `default` to the same store configured in `spin.toml`/`runtime-config.toml`.
 
+use std::cell::OnceCell;
+
 use spin_sdk::key_value::Store;
 use spin_sdk::wit::wasi::keyvalue::{atomics, store as wasi_store};
 
@@ -12,38 +14,53 @@ use openehr_defs_api::{KvStore, StoreError};
 /// The store label granted in `spin.toml` (`key_value_stores = ["default"]`).
 const STORE_LABEL: &str = "default";
 
-/// Stateless handle: each call opens the store, so no connection outlives a request.
-pub struct SpinKv;
+/// The store and bucket of one request, each opened on first use: an open is a host call (in Spin's
+/// SQLite store it blocks a runtime thread), so one per request, not one per operation.
+#[derive(Default)]
+pub struct SpinKv {
+    store: OnceCell<Store>,
+    bucket: OnceCell<wasi_store::Bucket>,
+}
 
 impl SpinKv {
-    fn open() -> Result<Store, StoreError> {
-        Store::open(STORE_LABEL).map_err(|error| StoreError(format!("open key-value store: {error}")))
+    fn store(&self) -> Result<&Store, StoreError> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        let store = Store::open(STORE_LABEL).map_err(|error| StoreError(format!("open key-value store: {error}")))?;
+        Ok(self.store.get_or_init(|| store))
+    }
+
+    fn bucket(&self) -> Result<&wasi_store::Bucket, StoreError> {
+        if let Some(bucket) = self.bucket.get() {
+            return Ok(bucket);
+        }
+        let bucket = wasi_store::open(STORE_LABEL).map_err(|error| wasi_error("open bucket", &error))?;
+        Ok(self.bucket.get_or_init(|| bucket))
     }
 }
 
 impl KvStore for SpinKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Self::open()?.get(key).map_err(|error| StoreError(format!("get {key}: {error}")))
+        self.store()?.get(key).map_err(|error| StoreError(format!("get {key}: {error}")))
     }
 
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        Self::open()?.set(key, value).map_err(|error| StoreError(format!("set {key}: {error}")))
+        self.store()?.set(key, value).map_err(|error| StoreError(format!("set {key}: {error}")))
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        Self::open()?.delete(key).map_err(|error| StoreError(format!("delete {key}: {error}")))
+        self.store()?.delete(key).map_err(|error| StoreError(format!("delete {key}: {error}")))
     }
 
     fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
-        let bucket = wasi_store::open(STORE_LABEL).map_err(|error| wasi_error("open bucket", &error))?;
-        atomics::increment(&bucket, key, delta).map_err(|error| wasi_error("increment", &error))
+        atomics::increment(self.bucket()?, key, delta).map_err(|error| wasi_error("increment", &error))
     }
 
     /// `Ok(false)` says "perhaps not written": Spin's Redis store reports `cas-failed` even after writing,
     /// and the API re-reads after every failed swap (see `openehr_defs_api::store`).
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
-        let bucket = wasi_store::open(STORE_LABEL).map_err(|error| wasi_error("open bucket", &error))?;
-        let cas = atomics::Cas::new(&bucket, key).map_err(|error| wasi_error("begin cas", &error))?;
+        let cas = atomics::Cas::new(self.bucket()?, key).map_err(|error| wasi_error("begin cas", &error))?;
         let current = cas.current().map_err(|error| wasi_error("read cas value", &error))?;
         if current.as_deref() != expected {
             return Ok(false);

@@ -15,9 +15,9 @@ use openehr_defs_api as api;
 
 #[http_component]
 async fn serve(request: IncomingRequest, response_out: ResponseOutparam) {
-    let config = config::from_spin_variables();
+    let config = config::for_request(&request.method());
     let response = match convert::read_request(request, config.max_body_bytes).await {
-        Ok(request) => api::handle(request, &kv::SpinKv, &config),
+        Ok(request) => api::handle(request, &kv::SpinKv::default(), &config),
         Err(rejection) => convert::rejection_response(rejection),
     };
     convert::write_response(response, response_out).await;
