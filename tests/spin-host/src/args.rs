@@ -3,11 +3,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::backend::Backend;
 
 pub const USAGE: &str = "usage: spin-test-host --component PATH [--addr 127.0.0.1:0] [--var NAME=VALUE]... \
-     [--store atomic|spin-sqlite|redis] [--max-value-bytes N] [--listeners N] [--list-imports]";
+     [--store atomic|spin-sqlite|redis] [--max-value-bytes N] [--kv-latency-us N] [--listeners N] [--list-imports]";
 
 #[derive(Debug, PartialEq)]
 pub struct Args {
@@ -23,6 +24,8 @@ pub struct Args {
     pub store: Backend,
     /// Values larger than this are refused by every write, like a backend's item-size limit.
     pub max_value_bytes: Option<usize>,
+    /// How long every key-value call that reads or writes data waits first, like a round trip to a backend.
+    pub kv_latency: Duration,
     /// How many listeners (like separate `spin up` processes, each compiling the component) share the store.
     /// With a fixed `--addr` port P, listener i listens on P + i.
     pub listeners: u16,
@@ -36,6 +39,7 @@ impl Args {
         let mut list_imports = false;
         let mut store = Backend::Atomic;
         let mut max_value_bytes = None;
+        let mut kv_latency = Duration::ZERO;
         let mut listeners = 1;
         while let Some(flag) = raw.next() {
             match flag.as_str() {
@@ -60,6 +64,13 @@ impl Args {
                     max_value_bytes =
                         Some(text.parse().map_err(|_| format!("--max-value-bytes: `{text}` is not a byte count"))?);
                 }
+                "--kv-latency-us" => {
+                    let text = value_of(&flag, raw.next())?;
+                    kv_latency = Duration::from_micros(
+                        text.parse()
+                            .map_err(|_| format!("--kv-latency-us: `{text}` is not a number of microseconds"))?,
+                    );
+                }
                 "--listeners" => {
                     let text = value_of(&flag, raw.next())?;
                     listeners = text
@@ -73,7 +84,7 @@ impl Args {
             }
         }
         let component = component.ok_or("--component is required")?;
-        Ok(Args { component, addr, variables, list_imports, store, max_value_bytes, listeners })
+        Ok(Args { component, addr, variables, list_imports, store, max_value_bytes, kv_latency, listeners })
     }
 }
 
@@ -105,6 +116,9 @@ mod tests {
         let args = parse(&["--component", "a", "--store", "redis", "--max-value-bytes", "262144", "--listeners", "2"]);
         let args = args.unwrap();
         assert_eq!((args.store, args.max_value_bytes, args.listeners), (Backend::Redis, Some(262_144), 2));
+        assert_eq!(args.kv_latency, Duration::ZERO);
+        let args = parse(&["--component", "a", "--kv-latency-us", "1500"]).unwrap();
+        assert_eq!(args.kv_latency, Duration::from_micros(1500));
         assert_eq!(parse(&["--component", "a", "--store", "spin-sqlite"]).unwrap().store, Backend::SpinSqlite);
     }
 

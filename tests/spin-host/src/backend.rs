@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
 
 /// Which backend's semantics the store reproduces (`--store`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +58,8 @@ pub struct SharedKv {
     backend: Backend,
     /// `--max-value-bytes`: larger values are refused like a backend's item-size limit.
     max_value_bytes: Option<usize>,
+    /// `--kv-latency-us`: how long each call that reads or writes the data waits first (applied in `kv.rs`).
+    latency: Duration,
     data: Mutex<Data>,
 }
 
@@ -88,7 +91,11 @@ impl Data {
 
 impl SharedKv {
     pub fn new(backend: Backend, max_value_bytes: Option<usize>) -> Self {
-        SharedKv { backend, max_value_bytes, data: Mutex::default() }
+        SharedKv { backend, max_value_bytes, latency: Duration::ZERO, data: Mutex::default() }
+    }
+
+    pub fn with_latency(self, latency: Duration) -> Self {
+        SharedKv { latency, ..self }
     }
 
     /// Every mutation below is a complete step under the lock, so a poisoned lock (a panicking test thread)
@@ -143,6 +150,10 @@ impl Connection {
 
     fn backend(&self) -> Backend {
         self.shared.backend
+    }
+
+    pub fn latency(&self) -> Duration {
+        self.shared.latency
     }
 
     /// The data, as a call that locks Spin's SQLite connection sees it.

@@ -6,7 +6,12 @@ wasmtime::component::bindgen!({
     path: "wit",
     world: "spin-test:host/spin-imports",
     // A bad resource handle from the guest traps, as in Spin, instead of being reported as a store error.
-    imports: { default: trappable },
+    // Key-value calls are async so that `--kv-latency-us` can wait without blocking a runtime thread.
+    imports: {
+        "fermyon:spin/key-value": async | trappable,
+        "wasi:keyvalue": async | trappable,
+        default: trappable,
+    },
     with: {
         "fermyon:spin/key-value.store": crate::kv::SpinStoreHandle,
         "wasi:keyvalue/store.bucket": crate::kv::BucketHandle,

@@ -2,6 +2,8 @@
 //! [`Connection`](crate::backend::Connection) per listener: this file only maps WIT calls and errors; what the
 //! store does (per `--store` mode) is in `backend.rs`.
 
+use std::time::Duration;
+
 use wasmtime::component::Resource;
 
 use crate::backend::{CasHandle, Failure, Swapped};
@@ -36,58 +38,79 @@ fn wasi_result<T>(result: Result<T, Failure>) -> wasmtime::Result<Result<T, Wasi
     }
 }
 
+/// `--kv-latency-us`: every call that reads or writes the data first waits this long, like a round trip to a
+/// real backend. That widens the window between a `current()` and its `swap` to a realistic size.
+async fn round_trip(latency: Duration) {
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+}
+
 impl spin_kv::Host for RequestState {}
 
 impl spin_kv::HostStore for RequestState {
-    fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<SpinStoreHandle>, SpinError>> {
+    async fn open(&mut self, label: String) -> wasmtime::Result<Result<Resource<SpinStoreHandle>, SpinError>> {
         if label != DEFAULT_LABEL {
             return Ok(Err(SpinError::AccessDenied));
         }
         Ok(Ok(self.table.push(SpinStoreHandle)?))
     }
 
-    fn get(
+    async fn get(
         &mut self,
         store: Resource<SpinStoreHandle>,
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, SpinError>> {
         self.table.get(&store)?;
+        round_trip(self.kv.latency()).await;
         spin_result(self.kv.get(&key))
     }
 
-    fn set(
+    async fn set(
         &mut self,
         store: Resource<SpinStoreHandle>,
         key: String,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), SpinError>> {
         self.table.get(&store)?;
+        round_trip(self.kv.latency()).await;
         spin_result(self.kv.set(&key, value))
     }
 
-    fn delete(&mut self, store: Resource<SpinStoreHandle>, key: String) -> wasmtime::Result<Result<(), SpinError>> {
+    async fn delete(
+        &mut self,
+        store: Resource<SpinStoreHandle>,
+        key: String,
+    ) -> wasmtime::Result<Result<(), SpinError>> {
         self.table.get(&store)?;
+        round_trip(self.kv.latency()).await;
         spin_result(self.kv.delete(&key))
     }
 
-    fn exists(&mut self, store: Resource<SpinStoreHandle>, key: String) -> wasmtime::Result<Result<bool, SpinError>> {
+    async fn exists(
+        &mut self,
+        store: Resource<SpinStoreHandle>,
+        key: String,
+    ) -> wasmtime::Result<Result<bool, SpinError>> {
         self.table.get(&store)?;
+        round_trip(self.kv.latency()).await;
         spin_result(self.kv.exists(&key))
     }
 
-    fn get_keys(&mut self, store: Resource<SpinStoreHandle>) -> wasmtime::Result<Result<Vec<String>, SpinError>> {
+    async fn get_keys(&mut self, store: Resource<SpinStoreHandle>) -> wasmtime::Result<Result<Vec<String>, SpinError>> {
         self.table.get(&store)?;
+        round_trip(self.kv.latency()).await;
         spin_result(self.kv.keys())
     }
 
-    fn drop(&mut self, store: Resource<SpinStoreHandle>) -> wasmtime::Result<()> {
+    async fn drop(&mut self, store: Resource<SpinStoreHandle>) -> wasmtime::Result<()> {
         self.table.delete(store)?;
         Ok(())
     }
 }
 
 impl wasi_store::Host for RequestState {
-    fn open(&mut self, identifier: String) -> wasmtime::Result<Result<Resource<BucketHandle>, WasiError>> {
+    async fn open(&mut self, identifier: String) -> wasmtime::Result<Result<Resource<BucketHandle>, WasiError>> {
         if identifier != DEFAULT_LABEL {
             return Ok(Err(WasiError::NoSuchStore));
         }
@@ -96,64 +119,75 @@ impl wasi_store::Host for RequestState {
 }
 
 impl wasi_store::HostBucket for RequestState {
-    fn get(
+    async fn get(
         &mut self,
         bucket: Resource<BucketHandle>,
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, WasiError>> {
         self.table.get(&bucket)?;
+        round_trip(self.kv.latency()).await;
         wasi_result(self.kv.get(&key))
     }
 
-    fn set(
+    async fn set(
         &mut self,
         bucket: Resource<BucketHandle>,
         key: String,
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), WasiError>> {
         self.table.get(&bucket)?;
+        round_trip(self.kv.latency()).await;
         wasi_result(self.kv.set(&key, value))
     }
 
-    fn delete(&mut self, bucket: Resource<BucketHandle>, key: String) -> wasmtime::Result<Result<(), WasiError>> {
+    async fn delete(&mut self, bucket: Resource<BucketHandle>, key: String) -> wasmtime::Result<Result<(), WasiError>> {
         self.table.get(&bucket)?;
+        round_trip(self.kv.latency()).await;
         wasi_result(self.kv.delete(&key))
     }
 
-    fn exists(&mut self, bucket: Resource<BucketHandle>, key: String) -> wasmtime::Result<Result<bool, WasiError>> {
+    async fn exists(
+        &mut self,
+        bucket: Resource<BucketHandle>,
+        key: String,
+    ) -> wasmtime::Result<Result<bool, WasiError>> {
         self.table.get(&bucket)?;
+        round_trip(self.kv.latency()).await;
         wasi_result(self.kv.exists(&key))
     }
 
     /// Everything in one page: the test data sets are small.
-    fn list_keys(
+    async fn list_keys(
         &mut self,
         bucket: Resource<BucketHandle>,
         _cursor: Option<String>,
     ) -> wasmtime::Result<Result<KeyResponse, WasiError>> {
         self.table.get(&bucket)?;
+        round_trip(self.kv.latency()).await;
         wasi_result(self.kv.keys().map(|keys| KeyResponse { keys, cursor: None }))
     }
 
-    fn drop(&mut self, bucket: Resource<BucketHandle>) -> wasmtime::Result<()> {
+    async fn drop(&mut self, bucket: Resource<BucketHandle>) -> wasmtime::Result<()> {
         self.table.delete(bucket)?;
         Ok(())
     }
 }
 
 impl atomics::Host for RequestState {
-    fn increment(
+    async fn increment(
         &mut self,
         bucket: Resource<BucketHandle>,
         key: String,
         delta: i64,
     ) -> wasmtime::Result<Result<i64, WasiError>> {
         self.table.get(&bucket)?;
+        round_trip(self.kv.latency()).await;
         wasi_result(self.kv.increment(&key, delta))
     }
 
-    fn swap(&mut self, cas: Resource<CasHandle>, value: Vec<u8>) -> wasmtime::Result<Result<(), CasError>> {
+    async fn swap(&mut self, cas: Resource<CasHandle>, value: Vec<u8>) -> wasmtime::Result<Result<(), CasError>> {
         let cas = self.table.delete(cas)?;
+        round_trip(self.kv.latency()).await;
         match self.kv.swap(cas, value) {
             Ok(Swapped::Ok) => Ok(Ok(())),
             Ok(Swapped::CasFailed(retry)) => Ok(Err(CasError::CasFailed(self.table.push(retry)?))),
@@ -164,7 +198,7 @@ impl atomics::Host for RequestState {
 }
 
 impl atomics::HostCas for RequestState {
-    fn new(
+    async fn new(
         &mut self,
         bucket: Resource<BucketHandle>,
         key: String,
@@ -176,11 +210,12 @@ impl atomics::HostCas for RequestState {
         }
     }
 
-    fn current(&mut self, cas: Resource<CasHandle>) -> wasmtime::Result<Result<Option<Vec<u8>>, WasiError>> {
+    async fn current(&mut self, cas: Resource<CasHandle>) -> wasmtime::Result<Result<Option<Vec<u8>>, WasiError>> {
+        round_trip(self.kv.latency()).await;
         wasi_result(self.kv.cas_current(self.table.get_mut(&cas)?))
     }
 
-    fn drop(&mut self, cas: Resource<CasHandle>) -> wasmtime::Result<()> {
+    async fn drop(&mut self, cas: Resource<CasHandle>) -> wasmtime::Result<()> {
         self.table.delete(cas)?;
         Ok(())
     }
@@ -206,83 +241,105 @@ mod tests {
 
     /// Two requests race on the same key: the first swap wins, the second sees `cas-failed` with a handle that
     /// already shows the winner's value, as the WIT asks.
-    #[test]
-    fn second_of_two_racing_swaps_fails_with_a_refreshed_handle() {
+    #[tokio::test]
+    async fn second_of_two_racing_swaps_fails_with_a_refreshed_handle() {
         let kv = shared(Backend::Atomic, None);
         let (mut first, mut second) = (state(&kv), state(&kv));
-        let bucket_a = wasi_store::Host::open(&mut first, "default".into()).unwrap().unwrap();
-        let bucket_b = wasi_store::Host::open(&mut second, "default".into()).unwrap().unwrap();
-        let cas_a = first.new(Resource::new_borrow(bucket_a.rep()), "index".into()).unwrap().unwrap();
-        let cas_b = second.new(Resource::new_borrow(bucket_b.rep()), "index".into()).unwrap().unwrap();
-        assert_eq!(first.current(Resource::new_borrow(cas_a.rep())).unwrap().unwrap(), None);
+        let bucket_a = wasi_store::Host::open(&mut first, "default".into()).await.unwrap().unwrap();
+        let bucket_b = wasi_store::Host::open(&mut second, "default".into()).await.unwrap().unwrap();
+        let cas_a = first.new(Resource::new_borrow(bucket_a.rep()), "index".into()).await.unwrap().unwrap();
+        let cas_b = second.new(Resource::new_borrow(bucket_b.rep()), "index".into()).await.unwrap().unwrap();
+        assert_eq!(first.current(Resource::new_borrow(cas_a.rep())).await.unwrap().unwrap(), None);
 
-        assert!(first.swap(cas_a, b"a".to_vec()).unwrap().is_ok());
-        let Err(CasError::CasFailed(retry)) = second.swap(cas_b, b"b".to_vec()).unwrap() else {
+        assert!(first.swap(cas_a, b"a".to_vec()).await.unwrap().is_ok());
+        let Err(CasError::CasFailed(retry)) = second.swap(cas_b, b"b".to_vec()).await.unwrap() else {
             panic!("the stale swap must fail with cas-failed");
         };
-        assert_eq!(second.current(Resource::new_borrow(retry.rep())).unwrap().unwrap(), Some(b"a".to_vec()));
-        assert!(second.swap(retry, b"b".to_vec()).unwrap().is_ok());
+        assert_eq!(second.current(Resource::new_borrow(retry.rep())).await.unwrap().unwrap(), Some(b"a".to_vec()));
+        assert!(second.swap(retry, b"b".to_vec()).await.unwrap().is_ok());
         assert_eq!(
-            first.get(Resource::new_borrow(bucket_a.rep()), "index".into()).unwrap().unwrap(),
+            first.get(Resource::new_borrow(bucket_a.rep()), "index".into()).await.unwrap().unwrap(),
             Some(b"b".to_vec())
         );
     }
 
-    #[test]
-    fn only_the_default_label_opens() {
+    #[tokio::test]
+    async fn only_the_default_label_opens() {
         let kv = shared(Backend::Atomic, None);
         let mut request = state(&kv);
-        assert!(matches!(wasi_store::Host::open(&mut request, "other".into()).unwrap(), Err(WasiError::NoSuchStore)));
         assert!(matches!(
-            spin_kv::HostStore::open(&mut request, "other".into()).unwrap(),
+            wasi_store::Host::open(&mut request, "other".into()).await.unwrap(),
+            Err(WasiError::NoSuchStore)
+        ));
+        assert!(matches!(
+            spin_kv::HostStore::open(&mut request, "other".into()).await.unwrap(),
             Err(SpinError::AccessDenied)
         ));
     }
 
-    #[test]
-    fn both_interfaces_see_the_same_data() {
+    #[tokio::test]
+    async fn both_interfaces_see_the_same_data() {
         let kv = shared(Backend::Atomic, None);
         let mut request = state(&kv);
-        let store = spin_kv::HostStore::open(&mut request, "default".into()).unwrap().unwrap();
+        let store = spin_kv::HostStore::open(&mut request, "default".into()).await.unwrap().unwrap();
         spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), b"v".to_vec())
+            .await
             .unwrap()
             .unwrap();
-        let bucket = wasi_store::Host::open(&mut request, "default".into()).unwrap().unwrap();
-        let seen = wasi_store::HostBucket::get(&mut request, Resource::new_borrow(bucket.rep()), "k".into());
+        let bucket = wasi_store::Host::open(&mut request, "default".into()).await.unwrap().unwrap();
+        let seen = wasi_store::HostBucket::get(&mut request, Resource::new_borrow(bucket.rep()), "k".into()).await;
         assert_eq!(seen.unwrap().unwrap(), Some(b"v".to_vec()));
-        let keys = spin_kv::HostStore::get_keys(&mut request, Resource::new_borrow(store.rep()));
+        let keys = spin_kv::HostStore::get_keys(&mut request, Resource::new_borrow(store.rep())).await;
         assert_eq!(keys.unwrap().unwrap(), vec!["k".to_owned()]);
     }
 
     /// Store errors are values of each interface's error type; Spin's panics are traps (`Err` from the host).
-    #[test]
-    fn store_errors_are_values_and_spin_panics_are_traps() {
+    #[tokio::test]
+    async fn store_errors_are_values_and_spin_panics_are_traps() {
         let kv = shared(Backend::SpinSqlite, Some(4));
         let mut request = state(&kv);
-        let store = spin_kv::HostStore::open(&mut request, "default".into()).unwrap().unwrap();
-        let too_big = spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), vec![0; 5]);
+        let store = spin_kv::HostStore::open(&mut request, "default".into()).await.unwrap().unwrap();
+        let too_big =
+            spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), vec![0; 5]).await;
         assert!(
             matches!(too_big.unwrap(), Err(SpinError::Other(m)) if m == "value of k is 5 bytes, over the backend's limit of 4")
         );
-        spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), vec![1]).unwrap().unwrap();
-        let bucket = wasi_store::Host::open(&mut request, "default".into()).unwrap().unwrap();
-        let cas = request.new(Resource::new_borrow(bucket.rep()), "k".into()).unwrap().unwrap();
-        request.current(Resource::new_borrow(cas.rep())).unwrap().unwrap();
-        let Err(CasError::StoreError(WasiError::Other(message))) = request.swap(cas, vec![0; 5]).unwrap() else {
+        spin_kv::HostStore::set(&mut request, Resource::new_borrow(store.rep()), "k".into(), vec![1])
+            .await
+            .unwrap()
+            .unwrap();
+        let bucket = wasi_store::Host::open(&mut request, "default".into()).await.unwrap().unwrap();
+        let cas = request.new(Resource::new_borrow(bucket.rep()), "k".into()).await.unwrap().unwrap();
+        request.current(Resource::new_borrow(cas.rep())).await.unwrap().unwrap();
+        let Err(CasError::StoreError(WasiError::Other(message))) = request.swap(cas, vec![0; 5]).await.unwrap() else {
             panic!("an oversized swap is a store error");
         };
         assert!(message.contains("over the backend's limit of 4"), "{message}");
-        let trap = request.increment(Resource::new_borrow(bucket.rep()), "k".into(), 1);
+        let trap = request.increment(Resource::new_borrow(bucket.rep()), "k".into(), 1).await;
         assert!(trap.is_err_and(|error| error.to_string().contains("incorrect length")));
     }
 
-    #[test]
-    fn increment_goes_through_the_backend() {
+    #[tokio::test]
+    async fn increment_goes_through_the_backend() {
         let kv = shared(Backend::Redis, None);
         let mut request = state(&kv);
-        let bucket = wasi_store::Host::open(&mut request, "default".into()).unwrap().unwrap();
-        assert_eq!(request.increment(Resource::new_borrow(bucket.rep()), "n".into(), 7).unwrap().unwrap(), 7);
-        let stored = wasi_store::HostBucket::get(&mut request, Resource::new_borrow(bucket.rep()), "n".into());
+        let bucket = wasi_store::Host::open(&mut request, "default".into()).await.unwrap().unwrap();
+        assert_eq!(request.increment(Resource::new_borrow(bucket.rep()), "n".into(), 7).await.unwrap().unwrap(), 7);
+        let stored = wasi_store::HostBucket::get(&mut request, Resource::new_borrow(bucket.rep()), "n".into()).await;
         assert_eq!(stored.unwrap().unwrap(), Some(b"7".to_vec()));
+    }
+
+    #[tokio::test]
+    async fn every_data_call_waits_the_configured_latency() {
+        let kv = Arc::new(SharedKv::new(Backend::Atomic, None).with_latency(Duration::from_millis(30)));
+        let mut request = state(&kv);
+        let bucket = wasi_store::Host::open(&mut request, "default".into()).await.unwrap().unwrap();
+        let started = tokio::time::Instant::now();
+        wasi_store::HostBucket::get(&mut request, Resource::new_borrow(bucket.rep()), "k".into())
+            .await
+            .unwrap()
+            .unwrap();
+        request.increment(Resource::new_borrow(bucket.rep()), "n".into(), 1).await.unwrap().unwrap();
+        assert!(started.elapsed() >= Duration::from_millis(60), "{:?}", started.elapsed());
     }
 }

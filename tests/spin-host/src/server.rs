@@ -35,7 +35,7 @@ pub async fn run(args: Args) -> Result<()> {
         print_world(&engine, &Component::from_file(&engine, &args.component)?);
         return Ok(());
     }
-    let shared = Arc::new(SharedKv::new(args.store, args.max_value_bytes));
+    let shared = Arc::new(SharedKv::new(args.store, args.max_value_bytes).with_latency(args.kv_latency));
     let variables = Arc::new(args.variables);
     // Compiling takes a second or more per listener: all at once, on the blocking pool.
     let compiling: Vec<_> = (0..args.listeners)
