@@ -91,6 +91,17 @@ fn finish(problems: Vec<String>) -> Result<(), String> {
     if problems.is_empty() { Ok(()) } else { Err(problems.join("\n  ")) }
 }
 
+/// Up to 12 items, then how many there are in all: failure lines stay readable when a run lists hundreds.
+fn sample<T: std::fmt::Debug>(items: &[T]) -> String {
+    let shown: Vec<String> = items.iter().take(12).map(|item| format!("{item:?}")).collect();
+    let shown = shown.join(", ");
+    if items.len() > 12 {
+        format!("[{shown}, …] ({} in all)", items.len())
+    } else {
+        format!("[{shown}] ({})", items.len())
+    }
+}
+
 /// Each `(label, count)` with count ≠ 1, as `label ×count`.
 fn not_once<'a>(counts: impl IntoIterator<Item = (&'a String, &'a usize)>) -> Vec<String> {
     counts.into_iter().filter(|(_, n)| **n != 1).map(|(label, n)| format!("{label} ×{n}")).collect()
@@ -182,16 +193,17 @@ fn check_distinct_templates(s: &Suite, templates: &[(String, String)], outcomes:
     let ours: BTreeSet<&str> = templates.iter().map(|(id, _)| id.as_str()).collect();
     let foreign: Vec<&String> = listed.keys().filter(|id| !ours.contains(id.as_str())).collect();
     if !foreign.is_empty() {
-        problems.push(format!("listed but not written by this run (the races need an empty store): {foreign:?}"));
+        problems
+            .push(format!("listed but not written by this run (the races need an empty store): {}", sample(&foreign)));
     }
     let missing: Vec<&str> =
         acknowledged.iter().map(|(id, _)| id.as_str()).filter(|id| !listed.contains_key(*id)).collect();
     if !missing.is_empty() {
-        problems.push(format!("{} acknowledged (201) but not listed: {missing:?}", missing.len()));
+        problems.push(format!("acknowledged (201) but not listed: {}", sample(&missing)));
     }
     let repeated = not_once(listed.iter().filter(|(id, _)| ours.contains(id.as_str())));
     if !repeated.is_empty() {
-        problems.push(format!("listed more than once: {repeated:?}"));
+        problems.push(format!("listed more than once: {}", sample(&repeated)));
     }
     for (id, xml) in &acknowledged {
         let resp = s.send(get(&format!("/definition/template/adl1.4/{}", encode(id))))?;
@@ -234,16 +246,17 @@ fn check_adl2_versions(s: &Suite, versions: &[(String, String)], outcomes: &[Out
     let ours: BTreeSet<&str> = versions.iter().map(|(v, _)| v.as_str()).collect();
     let foreign: Vec<&String> = listed.keys().filter(|v| !ours.contains(v.as_str())).collect();
     if !foreign.is_empty() {
-        problems.push(format!("listed but not written by this run (the races need an empty store): {foreign:?}"));
+        problems
+            .push(format!("listed but not written by this run (the races need an empty store): {}", sample(&foreign)));
     }
     let missing: Vec<&str> =
         acknowledged.iter().map(|(v, _)| v.as_str()).filter(|v| !listed.contains_key(*v)).collect();
     if !missing.is_empty() {
-        problems.push(format!("{} acknowledged (201) versions of {ADL2_ID} not listed: {missing:?}", missing.len()));
+        problems.push(format!("acknowledged (201) versions of {ADL2_ID} not listed: {}", sample(&missing)));
     }
     let repeated = not_once(listed.iter().filter(|(v, _)| ours.contains(v.as_str())));
     if !repeated.is_empty() {
-        problems.push(format!("versions of {ADL2_ID} listed more than once: {repeated:?}"));
+        problems.push(format!("versions of {ADL2_ID} listed more than once: {}", sample(&repeated)));
     }
     for (version, body) in &acknowledged {
         let resp = s.send(get(&format!("/definition/template/adl2/{ADL2_ID}/{version}")))?;
@@ -285,6 +298,9 @@ fn one_new_template(s: &Suite, writers: usize) -> Result<(), String> {
     } else {
         match bodies.iter().position(|b| b.as_bytes() == back.body) {
             None => problems.push(format!("GET {id}: {} bytes that match no writer's body", back.body.len())),
+            Some(kept) if winners.is_empty() => {
+                problems.push(format!("GET {id} returns writer {kept}'s body, though no writer got a 201"))
+            }
             Some(kept) if winners != [kept] => problems.push(format!(
                 "GET {id} returns writer {kept}'s body, but the 201 went to writer(s) {winners:?}: the winner's upload was overwritten"
             )),
@@ -346,19 +362,20 @@ fn check_query_race(s: &Suite, name: &str, queries: &[String], outcomes: &[Outco
     let acknowledged: usize = assigned.values().map(Vec::len).sum();
     let total: usize = listed.values().sum();
     if total != acknowledged {
-        problems.push(format!("{total} versions listed for {acknowledged} acknowledged PUTs: {listed:?}"));
+        let versions: Vec<&String> = listed.keys().collect();
+        problems.push(format!("{total} versions listed for {acknowledged} acknowledged PUTs: {}", sample(&versions)));
     }
     let missing: Vec<&String> = assigned.keys().filter(|v| !listed.contains_key(*v)).collect();
     if !missing.is_empty() {
-        problems.push(format!("{} acknowledged versions not listed: {missing:?}", missing.len()));
+        problems.push(format!("acknowledged versions not listed: {}", sample(&missing)));
     }
     let repeated = not_once(&listed);
     if !repeated.is_empty() {
-        problems.push(format!("listed more than once: {repeated:?}"));
+        problems.push(format!("listed more than once: {}", sample(&repeated)));
     }
     let foreign: Vec<&String> = listed.keys().filter(|v| !assigned.contains_key(*v)).collect();
     if !foreign.is_empty() {
-        problems.push(format!("listed but acknowledged to nobody: {foreign:?}"));
+        problems.push(format!("listed but acknowledged to nobody: {}", sample(&foreign)));
     }
     for (version, writers) in &assigned {
         let resp = s.send(get(&format!("/definition/query/{name}/{version}")))?;
@@ -400,5 +417,12 @@ mod tests {
     fn not_once_lists_missing_and_repeated_labels() {
         let counts = BTreeMap::from([("a".to_owned(), 1), ("b".to_owned(), 2), ("c".to_owned(), 0)]);
         assert_eq!(not_once(&counts), ["b ×2", "c ×0"]);
+    }
+
+    #[test]
+    fn sample_shows_twelve_and_the_count() {
+        assert_eq!(sample(&["a", "b"]), r#"["a", "b"] (2)"#);
+        let many: Vec<usize> = (0..30).collect();
+        assert_eq!(sample(&many), "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …] (30 in all)");
     }
 }
