@@ -6,6 +6,10 @@
 //! - the conformance runner: `cargo build --release -p conformance` (or set `CONFORMANCE_BIN`).
 //!
 //! Both are looked up under `CARGO_TARGET_DIR` (default: the workspace's `target/`).
+//!
+//! `{atomic,spin_sqlite,redis}_store_{suite,races}`: the conformance suite and the race cases against each
+//! `--store` mode, with `--max-value-bytes 262144 --kv-latency-us 1000 --listeners 2`, a fresh host (empty store)
+//! per test and the requests spread round-robin over both listeners.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -21,47 +25,78 @@ const MAX_BODY: usize = 6 * 1024 * 1024;
 /// A running host; killed when dropped so a failing test leaves no process behind.
 struct Host {
     child: Child,
-    addr: String,
+    /// One `IP:PORT` per listener, in order.
+    addrs: Vec<String>,
 }
+
+/// Each backend mode under the limits the edge must live with: values of at most 256 KiB (DynamoDB's item limit
+/// is 400 KB, Cosmos DB's 2 MB) and two listeners over one store (two `spin up` processes, or two edge nodes).
+const MAX_VALUE_BYTES: &str = "262144";
+const LISTENERS: usize = 2;
+/// Each key-value call takes 1 ms, like a round trip to SQLite on disk or to Redis: without it, the window between
+/// a `current()` and its `swap` is a few microseconds in memory and racing creators almost never overlap.
+const KV_LATENCY_US: &str = "1000";
 
 impl Host {
     fn start(variables: &[(&str, &str)]) -> Host {
+        Host::start_with(&[], variables, 1)
+    }
+
+    /// `flags` go to the host as they are; `listeners` must match any `--listeners` among them.
+    fn start_with(flags: &[&str], variables: &[(&str, &str)], listeners: usize) -> Host {
         let mut command = Command::new(env!("CARGO_BIN_EXE_spin-test-host"));
-        command.arg("--component").arg(component()).args(["--addr", "127.0.0.1:0"]);
+        command.arg("--component").arg(component()).args(["--addr", "127.0.0.1:0"]).args(flags);
         for (name, value) in variables {
             command.arg("--var").arg(format!("{name}={value}"));
         }
         let mut child = command.stdout(Stdio::piped()).spawn().expect("spawn spin-test-host");
         let stdout = child.stdout.take().expect("piped stdout");
-        let (lines, first_line) = mpsc::channel();
+        let (lines, first_lines) = mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = reader.read_line(&mut line);
-            let _ = lines.send(line);
+            for _ in 0..listeners {
+                let mut line = String::new();
+                let _ = reader.read_line(&mut line);
+                let _ = lines.send(line);
+            }
             // Keep draining so the host never blocks on a full pipe.
             let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
-        // Compiling the component with Cranelift takes a few seconds in a debug host.
-        let line = first_line.recv_timeout(Duration::from_secs(180)).expect("host printed no line within 180 s");
-        let addr = line
-            .trim()
-            .strip_prefix("listening on http://")
-            .unwrap_or_else(|| panic!("unexpected first line from host: {line:?}"))
-            .to_owned();
-        Host { child, addr }
+        // Compiling the component with Cranelift takes a few seconds per listener.
+        let addrs = (0..listeners)
+            .map(|index| {
+                let line = first_lines
+                    .recv_timeout(Duration::from_secs(180))
+                    .unwrap_or_else(|_| panic!("host printed no line for listener {index} within 180 s"));
+                line.trim()
+                    .strip_prefix("listening on http://")
+                    .unwrap_or_else(|| panic!("unexpected line from host: {line:?}"))
+                    .to_owned()
+            })
+            .collect();
+        Host { child, addrs }
+    }
+
+    fn addr(&self) -> &str {
+        &self.addrs[0]
     }
 
     /// One request over a fresh connection (`Connection: close`); returns status, headers and decoded body.
     fn send(&self, method: &str, target: &str, headers: &[(&str, &str)]) -> Response {
-        let mut stream = TcpStream::connect(&self.addr).expect("connect to host");
+        self.send_to(0, method, target, headers, b"")
+    }
+
+    fn send_to(&self, listener: usize, method: &str, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+        let addr = &self.addrs[listener];
+        let mut stream = TcpStream::connect(addr).expect("connect to host");
         stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        let mut head = format!("{method} {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        head.push_str("Content-Length: 0\r\n\r\n");
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
         stream.write_all(head.as_bytes()).unwrap();
+        stream.write_all(body).unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).unwrap();
         Response::parse(&raw)
@@ -143,14 +178,95 @@ fn conformance_bin() -> PathBuf {
 fn conformance_suite_passes_against_the_component() {
     let max_body = MAX_BODY.to_string();
     let host = Host::start(&[("write_token", TOKEN), ("max_body_bytes", &max_body)]);
-    let output = Command::new(conformance_bin())
-        .args(["--base-url", &format!("http://{}/v1", host.addr), "--token", TOKEN, "--max-body-bytes", &max_body])
-        .output()
-        .expect("run conformance");
+    run_conformance(&host, &["--max-body-bytes", &max_body]);
+}
+
+/// Runs the conformance binary against every listener of `host` (round-robin), with the write token.
+fn run_conformance(host: &Host, flags: &[&str]) {
+    let mut command = Command::new(conformance_bin());
+    for addr in &host.addrs {
+        command.arg("--base-url").arg(format!("http://{addr}/v1"));
+    }
+    let output = command.args(["--token", TOKEN]).args(flags).output().expect("run conformance");
     let stdout = String::from_utf8_lossy(&output.stdout);
+    let passed = output.status.success() && stdout.trim_end().ends_with(" 0 failed");
+    assert!(passed, "conformance failed ({}):\n{stdout}\n{}", output.status, String::from_utf8_lossy(&output.stderr));
     println!("{stdout}");
-    assert!(output.status.success(), "conformance failed:\n{stdout}\n{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.trim_end().ends_with(" 0 failed"), "unexpected summary: {stdout}");
+}
+
+/// A fresh host (an empty store) in `--store` mode `store`, with the edge's limits.
+fn host_in_mode(store: &str) -> Host {
+    let max_body = MAX_BODY.to_string();
+    let listeners = LISTENERS.to_string();
+    Host::start_with(
+        &[
+            "--store",
+            store,
+            "--max-value-bytes",
+            MAX_VALUE_BYTES,
+            "--kv-latency-us",
+            KV_LATENCY_US,
+            "--listeners",
+            &listeners,
+        ],
+        &[("write_token", TOKEN), ("max_body_bytes", &max_body)],
+        LISTENERS,
+    )
+}
+
+fn suite_in_mode(store: &str) {
+    let host = host_in_mode(store);
+    run_conformance(&host, &["--max-body-bytes", &MAX_BODY.to_string()]);
+}
+
+fn races_in_mode(store: &str) {
+    let host = host_in_mode(store);
+    run_conformance(&host, &["--races"]);
+}
+
+// One test per backend mode and kind, so a failure names the backend.
+
+#[test]
+fn atomic_store_suite() {
+    suite_in_mode("atomic");
+}
+
+#[test]
+fn atomic_store_races() {
+    races_in_mode("atomic");
+}
+
+#[test]
+fn spin_sqlite_store_suite() {
+    suite_in_mode("spin-sqlite");
+}
+
+#[test]
+fn spin_sqlite_store_races() {
+    races_in_mode("spin-sqlite");
+}
+
+#[test]
+fn redis_store_suite() {
+    suite_in_mode("redis");
+}
+
+#[test]
+fn redis_store_races() {
+    races_in_mode("redis");
+}
+
+/// Two listeners, two engines, one store: a write through one is read through the other.
+#[test]
+fn listeners_share_one_store() {
+    let host = Host::start_with(&["--listeners", "2"], &[], 2);
+    assert_ne!(host.addrs[0], host.addrs[1]);
+    let put =
+        host.send_to(0, "PUT", "/v1/definition/query/org.test::shared", &[("Content-Type", "text/plain")], b"SELECT 1");
+    assert_eq!(put.status, 200, "{}", String::from_utf8_lossy(&put.body));
+    let got = host.send_to(1, "GET", "/v1/definition/query/org.test::shared", &[], b"");
+    assert_eq!(got.status, 200);
+    assert!(String::from_utf8_lossy(&got.body).contains("SELECT 1"), "{}", String::from_utf8_lossy(&got.body));
 }
 
 #[test]
@@ -175,12 +291,12 @@ fn base_path_and_cors_come_from_spin_variables() {
 #[test]
 fn oversized_chunked_body_is_refused_with_413() {
     let host = Host::start(&[("max_body_bytes", "1000")]);
-    let mut stream = TcpStream::connect(&host.addr).unwrap();
+    let mut stream = TcpStream::connect(host.addr()).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
     let head = format!(
         "POST /v1/definition/template/adl1.4 HTTP/1.1\r\nHost: {}\r\nContent-Type: application/xml\r\n\
          Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
-        host.addr
+        host.addr()
     );
     stream.write_all(head.as_bytes()).unwrap();
     let chunk = vec![b'x'; 600];
