@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Per-request cost of the Spin component, measured without Spin: spin-test-host instantiates the
+# component afresh for every request, as `spin up` does, and wrk loads it on loopback. The baseline
+# is spin-sdk's hello world (tests/load/edge-hello) in the same host; ratios are against it.
+# Usage: tests/load/edge.sh [--store atomic|spin-sqlite|redis]   (from the repository root)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DURATION=${DURATION:-5s}
+CONNECTIONS=${CONNECTIONS:-16}
+STORE_ARGS=("$@")
+TARGET=${CARGO_TARGET_DIR:-target}
+cargo build -q --target wasm32-wasip2 --profile edge -p openehr-defs-edge -p edge-hello
+cargo build -q --profile spin-host -p spin-test-host
+HOST="$TARGET/spin-host/spin-test-host"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/defs-edge-load.XXXXXX")
+PID=""
+cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+start_host() { # $1 = component
+  "$HOST" --component "$1" "${STORE_ARGS[@]}" >"$WORK/host.log" 2>"$WORK/host.err" &
+  PID=$!
+  for _ in $(seq 1 600); do
+    ADDR=$(sed -n 's#^listening on http://##p' "$WORK/host.log" | head -n1)
+    [ -n "$ADDR" ] && return 0
+    sleep 0.1
+  done
+  echo "host did not start: $(cat "$WORK/host.err")" >&2
+  exit 1
+}
+stop_host() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
+
+BASELINE=""
+bench() { # $1 = label, $2 = URL
+  local out rps p99 ratio
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$2")
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  if grep -q "Non-2xx" <<<"$out"; then rps="$rps (NON-2xx!)"; fi
+  [ -z "$BASELINE" ] && BASELINE=${rps%% *}
+  ratio=$(awk -v a="${rps%% *}" -v b="$BASELINE" 'BEGIN { printf "%.2fx", a / b }')
+  printf '| %-40s | %10s | %6s | %9s |\n' "$1" "$rps" "$ratio" "$p99"
+}
+
+printf '| %-40s | %10s | %6s | %9s |\n' "scenario (wrk -t2 -c$CONNECTIONS -d$DURATION)" "req/s" "ratio" "p99"
+printf '|%s|%s|%s|%s|\n' "------------------------------------------" "------------" "--------" "-----------"
+start_host "$TARGET/wasm32-wasip2/edge/edge_hello.wasm"
+bench "hello world (spin-sdk 5.2, baseline)" "http://$ADDR/"
+stop_host
+
+start_host "$TARGET/wasm32-wasip2/edge/openehr_defs_edge.wasm"
+base="http://$ADDR/v1"
+for file in tests/fixtures/opt14/valid/ehrbase_integration_test__versioned__*.opt \
+  tests/fixtures/opt14/valid/ehrbase_integration_test__all_types__*.opt; do
+  curl -s -o /dev/null -H 'Content-Type: application/xml' --data-binary "@$file" "$base/definition/template/adl1.4"
+done
+curl -s -o /dev/null -X PUT -H 'Content-Type: text/plain' --data 'SELECT e/ehr_id/value FROM EHR e' \
+  "$base/definition/query/load::q"
+count=$(curl -s "$base/definition/template/adl1.4" | grep -o '"template_id"' | wc -l)
+one="$base/definition/template/adl1.4/test_versioned.en.v1"
+size=$(curl -s "$one" | wc -c)
+bench "GET /healthz" "http://$ADDR/healthz"
+bench "GET one template ($((size / 1000)) KB)" "$one"
+bench "GET template list ($count templates)" "$base/definition/template/adl1.4"
+bench "GET /definition/query/load::q/1" "$base/definition/query/load::q/1"
+stop_host
