@@ -170,8 +170,14 @@ fn conformance_bin() -> PathBuf {
     if let Some(path) = std::env::var_os("CONFORMANCE_BIN") {
         return PathBuf::from(path);
     }
+    // The newer of the two, so that a stale release build never hides a fresh debug one (or the reverse).
     let candidates = [target_dir().join("release/conformance"), target_dir().join("debug/conformance")];
-    candidates.into_iter().find(|path| path.is_file()).expect("conformance runner not built (see this file's header)")
+    candidates
+        .into_iter()
+        .filter_map(|path| Some((std::fs::metadata(&path).ok()?.modified().ok()?, path)))
+        .max()
+        .map(|(_, path)| path)
+        .expect("conformance runner not built (see this file's header)")
 }
 
 #[test]
