@@ -25,11 +25,14 @@ fn allow_origin(request_headers: &HeaderMap, allowed: &AllowedOrigins) -> Option
     }
 }
 
-/// Adds the CORS headers every answer carries.
+/// Adds the CORS headers: to requests with an `Origin` (every cross-origin browser request has one), and
+/// `Vary: Origin` to every answer, so a cache never hands a browser an answer made for another origin.
+/// Requests without `Origin` never need the setting (which on Spin costs a host call to read).
 pub(crate) fn decorate(response: &mut Response<Vec<u8>>, request_headers: &HeaderMap, allowed: &AllowedOrigins) {
     let headers = response.headers_mut();
-    if matches!(allowed, AllowedOrigins::List(_)) {
-        headers.append(VARY, HeaderValue::from_static("Origin"));
+    headers.append(VARY, HeaderValue::from_static("Origin"));
+    if !request_headers.contains_key(ORIGIN) {
+        return;
     }
     if let Some(origin) = allow_origin(request_headers, allowed) {
         headers.insert(ACCESS_CONTROL_ALLOW_ORIGIN, origin);

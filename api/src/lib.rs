@@ -91,22 +91,49 @@ impl Default for Config {
     }
 }
 
+/// Which settings one request needs: on Spin every setting read is a host call that blocks a runtime
+/// thread, and a component instance lives for one request, so a host reads only these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SettingsNeeded {
+    /// `base_path` (every route but `/healthz`).
+    pub routing: bool,
+    /// `allowed_origins` (only requests with an `Origin` header get CORS headers).
+    pub cors: bool,
+    /// `max_body_bytes`, `write_token`, `max_value_bytes` (methods that may write).
+    pub writes: bool,
+}
+
+impl SettingsNeeded {
+    pub fn of(method: &http::Method, path: &str, has_origin: bool) -> Self {
+        let reads_only = matches!(*method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
+        SettingsNeeded { routing: path != router::HEALTHZ, cors: has_origin, writes: !reads_only }
+    }
+
+    /// Every setting (hosts that read their configuration once, at start).
+    pub fn all() -> Self {
+        SettingsNeeded { routing: true, cors: true, writes: true }
+    }
+}
+
 impl Config {
     /// Builds the configuration from named settings as a host stores them (Spin variables): `base_path`,
-    /// `allowed_origins`, and, when `for_writes`, `max_body_bytes`, `write_token` and `max_value_bytes`.
-    /// A missing, empty or unparsable setting keeps its default. Reads that cannot write skip the write
-    /// settings: on Spin every setting read is a host call, and they dominated a small GET's cost.
-    pub fn from_settings(setting: impl Fn(&str) -> Option<String>, for_writes: bool) -> Config {
-        let defaults = Config::default();
+    /// `allowed_origins`, `max_body_bytes`, `write_token`, `max_value_bytes`, reading only those `needed`.
+    /// A missing, empty or unparsable setting keeps its default.
+    pub fn from_settings(setting: impl Fn(&str) -> Option<String>, needed: SettingsNeeded) -> Config {
         let read = |name: &str| setting(name).filter(|value| !value.trim().is_empty());
         let number = |name: &str| read(name).and_then(|text| text.trim().parse::<usize>().ok()).filter(|&n| n > 0);
-        let mut config = Config {
-            base_path: read("base_path").map_or(defaults.base_path, |text| text.trim().to_owned()),
-            allowed_origins: read("allowed_origins")
-                .map_or(defaults.allowed_origins, |text| AllowedOrigins::from_setting(&text)),
-            ..Config::default()
-        };
-        if for_writes {
+        let mut config = Config::default();
+        if needed.routing
+            && let Some(base_path) = read("base_path")
+        {
+            config.base_path = base_path.trim().to_owned();
+        }
+        if needed.cors
+            && let Some(origins) = read("allowed_origins")
+        {
+            config.allowed_origins = AllowedOrigins::from_setting(&origins);
+        }
+        if needed.writes {
             config.max_body_bytes = number("max_body_bytes").unwrap_or(config.max_body_bytes);
             config.max_value_bytes = number("max_value_bytes").unwrap_or(config.max_value_bytes);
             config.write_token = read("write_token");
@@ -142,8 +169,8 @@ mod tests {
     }
 
     #[test]
-    fn settings_are_read_by_name_and_write_settings_only_for_writes() {
-        use super::Config;
+    fn settings_are_read_by_name_and_only_when_the_request_needs_them() {
+        use super::{Config, SettingsNeeded};
         let asked = std::cell::RefCell::new(Vec::new());
         let settings = |name: &str| {
             asked.borrow_mut().push(name.to_owned());
@@ -156,12 +183,16 @@ mod tests {
                 _ => None,
             }
         };
-        let read = Config::from_settings(settings, false);
+        let get = |path: &str, origin: bool| SettingsNeeded::of(&http::Method::GET, path, origin);
+        let healthz = Config::from_settings(settings, get("/healthz", false));
+        assert!(asked.borrow().is_empty(), "{asked:?}");
+        assert_eq!(healthz.base_path, "/v1");
+        let read = Config::from_settings(settings, get("/v1/definition/template/adl1.4", true));
         assert_eq!(*asked.borrow(), ["base_path", "allowed_origins"]);
         assert_eq!(read.base_path, "/rest/openehr/v1");
         assert_eq!(read.allowed_origins, AllowedOrigins::Any, "empty keeps the default");
         assert_eq!(read.write_token, None);
-        let write = Config::from_settings(settings, true);
+        let write = Config::from_settings(settings, SettingsNeeded::of(&http::Method::POST, "/v1/x", false));
         assert_eq!(write.max_body_bytes, 1000);
         assert_eq!(write.max_value_bytes, Config::default().max_value_bytes, "unparsable keeps the default");
         assert_eq!(write.write_token.as_deref(), Some("secret"));

@@ -58,7 +58,7 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
             "this server returns ADL 1.4 templates as application/xml only (no web templates or JSON)",
         ));
     }
-    let stored = find(ctx.layout(), template_id)?
+    let (stored, inline_body) = find(ctx.layout(), template_id)?
         .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
     let etag =
         HeaderValue::from_str(&stored.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
@@ -67,7 +67,11 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
         *r.status_mut() = StatusCode::NOT_MODIFIED;
         r
     } else {
-        let mut r = Response::new(get_body(ctx.store, &stored.manifest)?);
+        let body = match inline_body {
+            Some(body) => body,
+            None => get_body(ctx.store, &stored.manifest)?,
+        };
+        let mut r = Response::new(body);
         r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
         r
     };
@@ -75,13 +79,39 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
     Ok(response)
 }
 
-/// Where the body of `template_id` is: its cache value (only the body fields are read), else (after a
-/// crash between commit and cache write) the index.
-fn find(layout: Layout, template_id: &str) -> Result<Option<StoredBody>, StoreError> {
-    if let Some(raw) = layout.store.get(&cache_key(template_id))? {
-        return serde_json::from_slice(&raw).map(Some).map_err(|e| StoreError(format!("corrupt cache value: {e}")));
+/// A stored template's body location, and the body itself when its cache value holds a copy.
+type Found = (StoredBody, Option<Vec<u8>>);
+
+/// Where the body of `template_id` is, and the body itself when its cache value holds a copy: the cache
+/// value (only the body fields are read), else (after a crash between commit and cache write) the index.
+fn find(layout: Layout, template_id: &str) -> Result<Option<Found>, StoreError> {
+    let Some(mut raw) = layout.store.get(&cache_key(template_id))? else {
+        let record = shards::group::<Opt14>(layout, template_id)?.into_iter().next();
+        return Ok(record.map(|e| (e.private, None)));
+    };
+    let corrupt = |what: &str| StoreError(format!("the cache value of {template_id:?} is corrupt: {what}"));
+    let Some(newline) = memchr::memchr(b'\n', &raw) else {
+        let stored = serde_json::from_slice(&raw).map_err(|e| corrupt(&e.to_string()))?;
+        return Ok(Some((stored, None)));
+    };
+    let stored: StoredBody = serde_json::from_slice(&raw[..newline]).map_err(|e| corrupt(&e.to_string()))?;
+    let body = raw.split_off(newline + 1);
+    if body.len() as u64 != stored.manifest.size {
+        return Err(corrupt("its body copy has the wrong size"));
     }
-    Ok(shards::group::<Opt14>(layout, template_id)?.into_iter().next().map(|e| e.private))
+    Ok(Some((stored, Some(body))))
+}
+
+/// The cache value of a stored template: its record, then (when it fits the value limit) a copy of its
+/// body after a newline, so that a GET reads one value instead of two (compact JSON has no raw newline).
+fn cache_value(layout: Layout, entry: &Entry, body: &[u8]) -> Result<Vec<u8>, StoreError> {
+    let mut value = serde_json::to_vec(&CacheValue { item: &entry.item, body: &entry.private })
+        .map_err(|e| StoreError(format!("cannot encode entry: {e}")))?;
+    if value.len() + 1 + body.len() <= layout.max_value_bytes {
+        value.push(b'\n');
+        value.extend_from_slice(body);
+    }
+    Ok(value)
 }
 
 pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
@@ -100,7 +130,7 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     let entry = prepare(layout, body, &write_id::new()?)?;
     let template_id = entry.item.template_id.clone();
     let etag = entry.private.etag.clone();
-    if !commit(layout, entry)? {
+    if !commit(layout, entry, body)? {
         return Err(ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists")));
     }
 
@@ -154,14 +184,15 @@ fn prepare(layout: Layout, body: &[u8], write: &str) -> Result<Entry, ApiError> 
 
 /// Adds `entry` unless its template_id is taken, with ONE root CAS (the commit point), then writes the
 /// cache value. True when this upload stored it; false when another template holds the id.
-fn commit(layout: Layout, entry: Entry) -> Result<bool, ApiError> {
-    Ok(commit_all(layout, Some(&entry.item.template_id.clone()), vec![entry])? == 1)
+fn commit(layout: Layout, entry: Entry, body: &[u8]) -> Result<bool, ApiError> {
+    Ok(commit_all(layout, Some(&entry.item.template_id.clone()), vec![(entry, body)])? == 1)
 }
 
 /// Adds every entry whose template_id is free (all carry one write id) with ONE root CAS, then writes
 /// their cache values. Returns how many were added. `group`: the one id of a single upload.
-fn commit_all(layout: Layout, group: Option<&str>, entries: Vec<Entry>) -> Result<usize, ApiError> {
-    let Some(write) = entries.first().map(|e| e.private.write.clone()) else { return Ok(0) };
+fn commit_all(layout: Layout, group: Option<&str>, uploads: Vec<(Entry, &[u8])>) -> Result<usize, ApiError> {
+    let Some(write) = uploads.first().map(|(e, _)| e.private.write.clone()) else { return Ok(0) };
+    let entries: Vec<&Entry> = uploads.iter().map(|(entry, _)| entry).collect();
     let added = shards::commit::<Opt14, Vec<Entry>>(
         layout,
         group,
@@ -175,17 +206,17 @@ fn commit_all(layout: Layout, group: Option<&str>, entries: Vec<Entry>) -> Resul
             for entry in &entries {
                 let id = entry.item.template_id.as_str();
                 if let Err(at) = records.binary_search_by(|e| e.item.template_id.as_str().cmp(id)) {
-                    records.insert(at, entry.clone());
-                    added.push(entry.clone());
+                    records.insert(at, (*entry).clone());
+                    added.push((*entry).clone());
                 }
             }
             Ok(if added.is_empty() { Decision::Keep(added) } else { Decision::Write(added) })
         },
     )?;
     for entry in &added {
-        let value = serde_json::to_vec(&CacheValue { item: &entry.item, body: &entry.private })
-            .map_err(|e| StoreError(format!("cannot encode entry: {e}")))?;
-        layout.store.set(&cache_key(&entry.item.template_id), &value)?;
+        let id = &entry.item.template_id;
+        let body = uploads.iter().find(|(upload, _)| upload.item.template_id == *id).map_or(&[][..], |(_, b)| b);
+        layout.store.set(&cache_key(id), &cache_value(layout, entry, body)?)?;
     }
     Ok(added.len())
 }
@@ -210,7 +241,7 @@ pub fn bulk_upload_opt14(store: &dyn KvStore, bodies: &[Vec<u8>]) -> Result<Bulk
     let mut entries = Vec::with_capacity(bodies.len());
     for body in bodies {
         match prepare(layout, body, &write) {
-            Ok(entry) => entries.push(entry),
+            Ok(entry) => entries.push((entry, body.as_slice())),
             Err(e) if e.status == StatusCode::CONFLICT => outcome.conflicts += 1,
             Err(e) if e.status == StatusCode::BAD_REQUEST => outcome.invalid += 1,
             Err(e) => return Err(StoreError(e.message)),

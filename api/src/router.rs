@@ -100,8 +100,11 @@ fn healthz() -> Response<Vec<u8>> {
     response
 }
 
+/// The liveness route, outside the base path.
+pub(crate) const HEALTHZ: &str = "/healthz";
+
 fn match_route(path: &str, base_path: &str) -> Result<Route, ApiError> {
-    if path == "/healthz" {
+    if path == HEALTHZ {
         return Ok(Route::Healthz);
     }
     let not_found = || ApiError::not_found(format!("no such resource: {path}"));

@@ -1,11 +1,11 @@
 //! Sorted indexes split into shards under the value limit, committed with ONE compare-and-swap of a
 //! small root (the layout and its guarantees are described in [`crate::store`]).
 //!
-//! A root is `{"shards":[{"key","first","n"}…]}`: shard keys in record order, each with its first
-//! record's sort key. A shard is two lines of compact JSON (which never holds a raw newline): the
-//! records' list items, then their private parts, in the same order. A root value that starts with
-//! `[` is the older one-value index (one shard stored in the root key itself); it is read as such
-//! and replaced by a sharded root on the next write.
+//! A shard is two lines of compact JSON (which never holds a raw newline): the records' list items,
+//! then their private parts, in the same order. While every record fits one value, the root IS that
+//! shard (inline: one read lists, one CAS commits, as in the older one-value layout, which is read the
+//! same way). Beyond, the root is `{"shards":[{"key","first","n"}…]}`: shard keys in record order, each
+//! with its first record's sort key, and a read fetches the root and the shards it needs.
 
 use crate::error::ApiError;
 use crate::first_use;
@@ -79,13 +79,15 @@ struct ShardRef<S> {
     n: usize,
 }
 
-/// A root as read: sharded, or the older one-value index.
+/// A root as read: the records themselves (one shard's value, while they fit one value), or the keys of
+/// the shards that hold them.
 enum RootValue<S> {
     Sharded(Vec<ShardRef<S>>),
-    Legacy,
+    Inline,
 }
 
-const EMPTY_ROOT: &[u8] = br#"{"shards":[]}"#;
+/// An index without records: an inline root.
+const EMPTY_ROOT: &[u8] = b"[]\n[]";
 
 /// How often a reader re-reads the root when a shard it names has just been replaced and deleted.
 const READ_RETRIES: usize = 8;
@@ -96,7 +98,7 @@ fn corrupt(key: &str, what: impl std::fmt::Display) -> StoreError {
 
 fn decode_root<K: Index>(raw: &[u8]) -> Result<RootValue<K::Sub>, StoreError> {
     if raw.first() == Some(&b'[') {
-        return Ok(RootValue::Legacy);
+        return Ok(RootValue::Inline);
     }
     let root: Root<K::Sub> = serde_json::from_slice(raw).map_err(|e| corrupt(K::ROOT, e))?;
     Ok(RootValue::Sharded(root.shards))
@@ -148,10 +150,10 @@ pub(crate) fn list<K: Index>(layout: Layout) -> Result<Vec<u8>, StoreError> {
         };
         missing_shard_is_corrupt::<K>(&mut previous, &raw_root)?;
         let refs = match decode_root::<K>(&raw_root)? {
-            RootValue::Legacy if memchr::memchr(b'\n', &raw_root).is_some() => {
+            RootValue::Inline if memchr::memchr(b'\n', &raw_root).is_some() => {
                 return Ok(list_line(K::ROOT, &raw_root)?.to_vec());
             }
-            RootValue::Legacy => {
+            RootValue::Inline => {
                 let records = decode_shard::<K>(K::ROOT, &raw_root)?;
                 let items: Vec<&K::Item> = records.iter().map(|r| &r.item).collect();
                 return serde_json::to_vec(&items).map_err(|e| StoreError(format!("cannot encode a list: {e}")));
@@ -204,7 +206,7 @@ fn read_records<K: Index>(layout: Layout, group: Option<&str>) -> Result<Vec<Rec
         };
         missing_shard_is_corrupt::<K>(&mut previous, &raw_root)?;
         let refs = match decode_root::<K>(&raw_root)? {
-            RootValue::Legacy => return decode_shard::<K>(K::ROOT, &raw_root),
+            RootValue::Inline => return decode_shard::<K>(K::ROOT, &raw_root),
             RootValue::Sharded(refs) => refs,
         };
         let range = match group {
@@ -269,7 +271,7 @@ pub(crate) fn commit<K: Index, R>(
             Err(error) => return Err(unknown.map_or(error, |u| outcome_unknown(u.cause))),
         };
         let refs = match decode_root::<K>(&raw_root)? {
-            RootValue::Legacy => None,
+            RootValue::Inline => None,
             RootValue::Sharded(refs) => Some(refs),
         };
         let (range, mut records) = match &refs {
@@ -302,19 +304,7 @@ pub(crate) fn commit<K: Index, R>(
                 return Err(refusal);
             }
         };
-        let written = write_shards::<K>(layout, write_id, attempt, &records)?;
-        garbage.extend(written.iter().map(|r| r.key.clone()));
-        let new_refs = match &refs {
-            Some(refs) => {
-                garbage.extend(refs[range.clone()].iter().map(|r| r.key.clone()));
-                let mut new_refs = refs[..range.start].to_vec();
-                new_refs.extend(written);
-                new_refs.extend_from_slice(&refs[range.end..]);
-                new_refs
-            }
-            None => written,
-        };
-        let new_root = encode_root::<K>(layout, new_refs)?;
+        let new_root = new_root::<K>(layout, write_id, attempt, &records, refs.as_deref(), range, &mut garbage)?;
         match layout.store.compare_and_swap(K::ROOT, Some(&raw_root), &new_root) {
             Ok(true) => {
                 let live = decode_refs::<K>(&new_root);
@@ -366,37 +356,32 @@ fn collect_garbage<S>(store: &dyn KvStore, live: &[ShardRef<S>], candidates: &[S
     }
 }
 
-/// Splits `records` into shards under the value limit, writes them under fresh keys, and returns their refs.
-fn write_shards<K: Index>(
-    layout: Layout,
-    write_id: &str,
-    attempt: usize,
-    records: &[Record<K>],
-) -> Result<Vec<ShardRef<K::Sub>>, ApiError> {
+/// One shard's value, before it is written.
+struct Packed<S> {
+    first: (String, S),
+    n: usize,
+    value: Vec<u8>,
+}
+
+/// Splits `records` (in order) into shard values under the value limit.
+fn pack<K: Index>(layout: Layout, records: &[Record<K>]) -> Result<Vec<Packed<K::Sub>>, ApiError> {
     let encode = |e: serde_json::Error| StoreError(format!("cannot encode a record: {e}"));
-    let mut refs = Vec::new();
+    let mut packed = Vec::new();
     let mut items: Vec<u8> = Vec::new();
     let mut privates: Vec<u8> = Vec::new();
     let mut first: Option<(String, K::Sub)> = None;
-    let mut count = 0;
-    let flush = |items: &mut Vec<u8>,
-                 privates: &mut Vec<u8>,
-                 first: &mut Option<(String, K::Sub)>,
-                 count: &mut usize,
-                 refs: &mut Vec<ShardRef<K::Sub>>|
-     -> Result<(), StoreError> {
-        let Some(first) = first.take() else { return Ok(()) };
-        let mut value = Vec::with_capacity(items.len() + privates.len() + 5);
-        value.push(b'[');
-        value.append(items);
-        value.extend_from_slice(b"]\n[");
-        value.append(privates);
-        value.push(b']');
-        let key = format!("{}/shard/{write_id}.{attempt}.{}", K::SHARDS, refs.len());
-        layout.store.set(&key, &value)?;
-        refs.push(ShardRef { key, first, n: std::mem::take(count) });
-        Ok(())
-    };
+    let mut n = 0;
+    let mut flush =
+        |items: &mut Vec<u8>, privates: &mut Vec<u8>, first: &mut Option<(String, K::Sub)>, n: &mut usize| {
+            let Some(first) = first.take() else { return };
+            let mut value = Vec::with_capacity(items.len() + privates.len() + 5);
+            value.push(b'[');
+            value.append(items);
+            value.extend_from_slice(b"]\n[");
+            value.append(privates);
+            value.push(b']');
+            packed.push(Packed { first, n: std::mem::take(n), value });
+        };
     for record in records {
         let item = serde_json::to_vec(&record.item).map_err(encode)?;
         let private = serde_json::to_vec(&record.private).map_err(encode)?;
@@ -412,7 +397,7 @@ fn write_shards<K: Index>(
             ));
         }
         if first.is_some() && items.len() + privates.len() + alone + 2 > layout.max_value_bytes {
-            flush(&mut items, &mut privates, &mut first, &mut count, &mut refs)?;
+            flush(&mut items, &mut privates, &mut first, &mut n);
         }
         if first.is_none() {
             first = Some(K::key(&record.item));
@@ -422,10 +407,57 @@ fn write_shards<K: Index>(
         }
         items.extend_from_slice(&item);
         privates.extend_from_slice(&private);
-        count += 1;
+        n += 1;
     }
-    flush(&mut items, &mut privates, &mut first, &mut count, &mut refs)?;
+    flush(&mut items, &mut privates, &mut first, &mut n);
+    Ok(packed)
+}
+
+/// Writes packed shards under fresh keys (unique to this write and attempt) and returns their refs.
+fn store_shards<K: Index>(
+    layout: Layout,
+    write_id: &str,
+    attempt: usize,
+    packed: Vec<Packed<K::Sub>>,
+) -> Result<Vec<ShardRef<K::Sub>>, StoreError> {
+    let mut refs = Vec::with_capacity(packed.len());
+    for (index, shard) in packed.into_iter().enumerate() {
+        let key = format!("{}/shard/{write_id}.{attempt}.{index}", K::SHARDS);
+        layout.store.set(&key, &shard.value)?;
+        refs.push(ShardRef { key, first: shard.first, n: shard.n });
+    }
     Ok(refs)
+}
+
+/// The root value for `records` replacing the shards `replaced` of `refs` (all of them when the root is
+/// inline): inline when an inline root still fits one value, else new shards under a sharded root. Keys
+/// written, and keys no longer named, go to `garbage`.
+#[allow(clippy::too_many_arguments)]
+fn new_root<K: Index>(
+    layout: Layout,
+    write_id: &str,
+    attempt: usize,
+    records: &[Record<K>],
+    refs: Option<&[ShardRef<K::Sub>]>,
+    replaced: std::ops::Range<usize>,
+    garbage: &mut Vec<String>,
+) -> Result<Vec<u8>, ApiError> {
+    let mut packed = pack::<K>(layout, records)?;
+    let Some(refs) = refs else {
+        if packed.len() <= 1 {
+            return Ok(packed.pop().map_or_else(|| EMPTY_ROOT.to_vec(), |shard| shard.value));
+        }
+        let written = store_shards::<K>(layout, write_id, attempt, packed)?;
+        garbage.extend(written.iter().map(|r| r.key.clone()));
+        return encode_root::<K>(layout, written);
+    };
+    let written = store_shards::<K>(layout, write_id, attempt, packed)?;
+    garbage.extend(written.iter().map(|r| r.key.clone()));
+    garbage.extend(refs[replaced.clone()].iter().map(|r| r.key.clone()));
+    let mut new_refs = refs[..replaced.start].to_vec();
+    new_refs.extend(written);
+    new_refs.extend_from_slice(&refs[replaced.end..]);
+    encode_root::<K>(layout, new_refs)
 }
 
 fn encode_root<K: Index>(layout: Layout, shards: Vec<ShardRef<K::Sub>>) -> Result<Vec<u8>, ApiError> {
@@ -445,14 +477,10 @@ fn encode_root<K: Index>(layout: Layout, shards: Vec<ShardRef<K::Sub>>) -> Resul
     Ok(root)
 }
 
-/// The first root of a kind: its initial records (none, or a migration) written as shards.
+/// The first root of a kind: its initial records (none, or a migration), inline or sharded.
 pub(crate) fn initial_root<K: Index>(layout: Layout, write_id: &str) -> Result<Vec<u8>, ApiError> {
     let records = K::initial_records(layout.store)?;
-    if records.is_empty() {
-        return Ok(EMPTY_ROOT.to_vec());
-    }
-    let refs = write_shards::<K>(layout, write_id, 0, &records)?;
-    encode_root::<K>(layout, refs)
+    new_root::<K>(layout, write_id, 0, &records, None, 0..0, &mut Vec::new())
 }
 
 #[cfg(test)]
@@ -507,7 +535,8 @@ mod tests {
     fn records_are_packed_in_order_into_shards_under_the_limit() {
         let store = MemoryStore::new();
         let records: Vec<Record<Test>> = (0..100).map(|i| record(&format!("{i:03}"))).collect();
-        let written = write_shards::<Test>(layout(&store, 200), "w", 0, &records).unwrap();
+        let packed = pack::<Test>(layout(&store, 200), &records).unwrap();
+        let written = store_shards::<Test>(layout(&store, 200), "w", 0, packed).unwrap();
         assert!(written.len() > 5, "{} shards", written.len());
         let mut back = Vec::new();
         for shard in &written {
@@ -555,7 +584,7 @@ mod tests {
     #[test]
     fn a_record_over_the_limit_by_itself_is_refused() {
         let store = MemoryStore::new();
-        let error = write_shards::<Test>(layout(&store, 20), "w", 0, &[record("a-rather-long-id")]).unwrap_err();
+        let error = pack::<Test>(layout(&store, 20), &[record("a-rather-long-id")]).err().expect("refused");
         assert_eq!(error.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(store.is_empty());
     }

@@ -22,17 +22,22 @@
 //! | key | value | written |
 //! |---|---|---|
 //! | `blob/{sha256}` | one chunk of a body, keyed by the chunk's own SHA-256 | before the commit |
-//! | `{kind}/index` | the **root** of a kind's index: the keys of its shards, in order (`opt14`, `adl2`, `query`) | CAS = commit |
-//! | `{kind}/shard/{write id}.{n}` | one shard: a sorted run of the index's records | before the commit |
-//! | `opt14/id/{template_id}` | that one template's record (a read cache) | after the commit |
+//! | `{kind}/index` | the **root** of a kind's index (`opt14`, `adl2`, `query`): its records while they fit one value, else the keys of its shards | CAS = commit |
+//! | `{kind}/shard/{write id}.{attempt}.{n}` | one shard: a sorted run of the index's records | before the commit |
+//! | `opt14/id/{template_id}` | that one template's record, and a copy of its body when both fit one value (a read cache) | after the commit |
 //! | `claim/{kind}/index` | a counter (`increment` only): who creates the root on first use | first use |
 //!
-//! **Indexes** ([`crate::shards`]) are sorted runs of records split into shards that stay under the
-//! value limit; the root names them. A write reads the root and the shards its record falls in,
-//! writes the changed shards under new keys, and commits with ONE compare-and-swap of the root. Then
-//! it deletes the shards it replaced (a crash first only leaves unreferenced values). Each shard holds
-//! two lines of compact JSON: the records' list items (listing joins these lines without parsing
-//! them) and their private parts (body location, ETag, write id).
+//! **Indexes** ([`crate::shards`]) are sorted runs of records. While they fit one value, the root holds
+//! them (one read lists, one CAS commits); beyond, they are split into shards under the value limit and
+//! the root names them. A write reads the root and the shards its record falls in, writes the changed
+//! shards under new keys, and commits with ONE compare-and-swap of the root. Then it deletes the shards
+//! it replaced (a crash first only leaves unreferenced values). A shard (or inline root) holds two lines
+//! of compact JSON: the records' list items (listing joins these lines without parsing them) and their
+//! private parts (body location, ETag, write id).
+//!
+//! **Reads per request** (each a host call on Spin): GET of one ADL 1.4 template, one value (its record
+//! with the body copy; bodies too large for that: plus one per chunk); a list or a query resolution, the
+//! root (plus the shards it needs once the index is sharded).
 //!
 //! **Write ids**: every write draws a random id that its records carry. After a CAS that reported
 //! failure (or an error), the next attempt's re-read tells "my record is there" (it succeeded:
@@ -106,6 +111,13 @@ impl MemoryStore {
     /// Number of keys held (tests use it to look for leaked or missing values).
     pub fn len(&self) -> usize {
         self.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Every key held, sorted (tests use it to check what a write left behind).
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self.lock().map(|m| m.keys().cloned().collect()).unwrap_or_default();
+        keys.sort();
+        keys
     }
 
     pub fn is_empty(&self) -> bool {

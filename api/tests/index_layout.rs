@@ -1,6 +1,6 @@
-//! The template index's sharded layout seen through `handle`: the list is the shards' first lines
-//! joined, it follows every upload, and an index written in an older one-value layout still serves
-//! and is sharded by the next upload.
+//! The template index's layout seen through `handle`: while it fits one value the root holds the
+//! records (its first line is the list answer), beyond that it names shards whose first lines join into
+//! the list; it follows every upload, and an index in the older one-array layout still serves.
 
 use http::{Request, Response};
 use openehr_defs_api::{Config, KvStore, MemoryStore, handle};
@@ -26,37 +26,68 @@ fn list_ids(store: &MemoryStore) -> Vec<String> {
     items.iter().map(|i| i["template_id"].as_str().expect("template_id").to_owned()).collect()
 }
 
-/// The root's shard keys, in order.
+/// The root's shard keys, in order (none while the root is inline).
 fn shard_keys(store: &MemoryStore) -> Vec<String> {
     let root = store.get("opt14/index").expect("store works").expect("root written");
-    let root: serde_json::Value = serde_json::from_slice(&root).expect("the root is JSON");
+    if root.first() == Some(&b'[') {
+        return Vec::new();
+    }
+    let root: serde_json::Value = serde_json::from_slice(&root).expect("a sharded root is JSON");
     root["shards"].as_array().expect("shards").iter().map(|s| s["key"].as_str().expect("key").to_owned()).collect()
 }
 
+fn send_with(store: &MemoryStore, config: &Config, method: &str, uri: &str, body: Vec<u8>) -> Response<Vec<u8>> {
+    let request = Request::builder().method(method).uri(uri).header("content-type", "application/xml").body(body);
+    handle(request.expect("valid request"), store as &dyn KvStore, config)
+}
+
 #[test]
-fn the_list_follows_every_upload_and_is_the_shards_first_line() {
+fn a_small_index_is_its_root_whose_first_line_is_the_list() {
     let store = MemoryStore::new();
     assert_eq!(send(&store, "GET", LIST, Vec::new()).body(), b"[]");
     let first = fixture("ehrbase_integration_test__opt__minimal_action.opt");
     let second = fixture("ehrbase_integration_test__all_types__Corona_Anamnese.opt");
     assert_eq!(send(&store, "POST", LIST, first).status(), 201);
     assert_eq!(list_ids(&store), ["minimal_action.en.v1_{{randomize}}"]);
-    let before = shard_keys(&store);
     assert_eq!(send(&store, "POST", LIST, second).status(), 201);
     assert_eq!(list_ids(&store), ["Corona_Anamnese", "minimal_action.en.v1_{{randomize}}"]);
 
-    let keys = shard_keys(&store);
-    assert_eq!(keys.len(), 1, "two small records fit one shard");
-    assert!(keys[0].starts_with("opt14/shard/"), "{keys:?}");
-    assert_eq!(store.get(&before[0]).expect("store works"), None, "the replaced shard is deleted");
-    let shard = store.get(&keys[0]).expect("store works").expect("shard written");
-    let newline = shard.iter().position(|&b| b == b'\n').expect("two lines");
-    assert_eq!(&shard[..newline], send(&store, "GET", LIST, Vec::new()).body().as_slice());
-    let bodies: Vec<serde_json::Value> = serde_json::from_slice(&shard[newline + 1..]).expect("line 2 is JSON");
+    assert_eq!(shard_keys(&store), Vec::<String>::new(), "two records fit the root");
+    let root = store.get("opt14/index").expect("store works").expect("root written");
+    let newline = root.iter().position(|&b| b == b'\n').expect("two lines");
+    assert_eq!(&root[..newline], send(&store, "GET", LIST, Vec::new()).body().as_slice());
+    let bodies: Vec<serde_json::Value> = serde_json::from_slice(&root[newline + 1..]).expect("line 2 is JSON");
     assert_eq!(bodies.len(), 2);
     assert!(bodies[0]["etag"].as_str().is_some_and(|e| e.starts_with('"')));
     assert_eq!(bodies[0]["write"].as_str().map(str::len), Some(32), "each record carries its write id");
     assert_ne!(bodies[0]["write"], bodies[1]["write"]);
+}
+
+#[test]
+fn an_index_outgrowing_one_value_is_sharded_and_lists_the_same() {
+    let store = MemoryStore::new();
+    let config = Config { max_value_bytes: 2048, ..Config::default() };
+    let template = String::from_utf8(fixture("ehrbase_integration_test__opt__minimal_action.opt")).expect("UTF-8");
+    let mut ids = Vec::new();
+    for i in (0..12).rev() {
+        let id = format!("grow.{i:02}");
+        let body = template.replace("minimal_action.en.v1_{{randomize}}", &id).into_bytes();
+        assert_eq!(send_with(&store, &config, "POST", LIST, body).status(), 201, "{id}");
+        ids.insert(0, id.clone());
+        let listed = send_with(&store, &config, "GET", LIST, Vec::new());
+        let items: Vec<serde_json::Value> = serde_json::from_slice(listed.body()).expect("list is JSON");
+        let listed: Vec<&str> = items.iter().map(|i| i["template_id"].as_str().expect("id")).collect();
+        assert_eq!(listed, ids, "after {id}");
+    }
+    let shards = shard_keys(&store);
+    assert!(shards.len() > 2, "{shards:?}");
+    // Every shard the store holds is one the root names: the replaced ones were deleted.
+    let stored: Vec<String> = store.keys().into_iter().filter(|k| k.starts_with("opt14/shard/")).collect();
+    let mut named = shards.clone();
+    named.sort();
+    assert_eq!(stored, named);
+    let got = send_with(&store, &config, "GET", &format!("{LIST}/grow.05"), Vec::new());
+    assert_eq!(got.status(), 200);
 }
 
 #[test]
@@ -68,9 +99,13 @@ fn an_index_in_the_older_one_array_layout_lists_serves_and_is_rewritten() {
     let etag = send(&store, "GET", &uri, Vec::new()).headers()["etag"].clone();
 
     // What the older layout stored: one array of flat entries, no cache value for the fallback to skip.
-    let record = store.get("opt14/id/minimal_action.en.v1_{{randomize}}").expect("store works").expect("record");
+    let value = store.get("opt14/id/minimal_action.en.v1_{{randomize}}").expect("store works").expect("record");
+    // The record's JSON; a copy of the body follows it after a newline.
+    let newline = value.iter().position(|&b| b == b'\n').expect("the record value holds the body too");
+    assert_eq!(&value[newline + 1..], body.as_slice());
+    let record = &value[..newline];
     let mut legacy = b"[".to_vec();
-    legacy.extend_from_slice(&record);
+    legacy.extend_from_slice(record);
     legacy.push(b']');
     store.set("opt14/index", &legacy).expect("store works");
     store.delete("opt14/id/minimal_action.en.v1_{{randomize}}").expect("store works");
@@ -87,35 +122,11 @@ fn an_index_in_the_older_one_array_layout_lists_serves_and_is_rewritten() {
 
     let other = fixture("ehrbase_integration_test__all_types__Corona_Anamnese.opt");
     assert_eq!(send(&store, "POST", LIST, other).status(), 201);
-    assert_eq!(shard_keys(&store).len(), 1, "rewritten as a sharded root");
+    let root = store.get("opt14/index").expect("store works").expect("root");
+    assert_eq!(root.iter().filter(|&&b| b == b'\n').count(), 1, "rewritten as a two-line inline root");
     assert_eq!(list_ids(&store), ["Corona_Anamnese", "minimal_action.en.v1_{{randomize}}"]);
     let got = send(&store, "GET", &uri, Vec::new());
     assert_eq!(got.body(), &body, "the older template still serves after the rewrite");
-}
-
-#[test]
-fn an_index_in_the_two_line_layout_lists_and_is_sharded_by_the_next_upload() {
-    let store = MemoryStore::new();
-    let body = fixture("ehrbase_integration_test__opt__minimal_action.opt");
-    assert_eq!(send(&store, "POST", LIST, body.clone()).status(), 201);
-    let record: serde_json::Value = serde_json::from_slice(
-        &store.get("opt14/id/minimal_action.en.v1_{{randomize}}").expect("store works").expect("record"),
-    )
-    .expect("record is JSON");
-    let item = serde_json::json!({"template_id": record["template_id"], "concept": record["concept"],
-        "archetype_id": record["archetype_id"], "created_timestamp": record["created_timestamp"]});
-    let private = serde_json::json!({"etag": record["etag"], "size": record["size"], "chunks": record["chunks"]});
-    let two_lines = format!("[{item}]\n[{private}]");
-    store.set("opt14/index", two_lines.as_bytes()).expect("store works");
-    store.delete("opt14/id/minimal_action.en.v1_{{randomize}}").expect("store works");
-
-    assert_eq!(send(&store, "GET", LIST, Vec::new()).body(), format!("[{item}]").as_bytes());
-    let other = fixture("ehrbase_integration_test__all_types__Corona_Anamnese.opt");
-    assert_eq!(send(&store, "POST", LIST, other).status(), 201);
-    assert_eq!(shard_keys(&store).len(), 1);
-    assert_eq!(list_ids(&store), ["Corona_Anamnese", "minimal_action.en.v1_{{randomize}}"]);
-    let uri = format!("{LIST}/{}", openehr_defs_api::encode_segment("minimal_action.en.v1_{{randomize}}"));
-    assert_eq!(send(&store, "GET", &uri, Vec::new()).body(), &body);
 }
 
 #[test]

@@ -18,9 +18,9 @@ pub enum Rejection {
 /// error document) while keeping memory bounded however large the upload is.
 pub async fn read_request(
     request: IncomingRequest,
+    method: http::Method,
     max_body_bytes: usize,
 ) -> Result<http::Request<Vec<u8>>, Rejection> {
-    let method = http_method(&request.method()).ok_or(Rejection::Malformed)?;
     let target = request.path_with_query().unwrap_or_else(|| "/".to_owned());
     let mut builder = http::Request::builder().method(method).uri(target);
     for (name, value) in request.headers().entries() {
@@ -45,7 +45,8 @@ async fn read_body_capped(request: IncomingRequest, cap: usize) -> Result<Vec<u8
     Ok(body)
 }
 
-fn http_method(method: &Method) -> Option<http::Method> {
+/// The method as the `http` crate names it (`None` for one it cannot represent).
+pub fn http_method(method: &Method) -> Option<http::Method> {
     Some(match method {
         Method::Get => http::Method::GET,
         Method::Post => http::Method::POST,

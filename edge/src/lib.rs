@@ -15,10 +15,15 @@ use openehr_defs_api as api;
 
 #[http_component]
 async fn serve(request: IncomingRequest, response_out: ResponseOutparam) {
-    let config = config::for_request(&request.method());
-    let response = match convert::read_request(request, config.max_body_bytes).await {
-        Ok(request) => api::handle(request, &kv::SpinKv::default(), &config),
-        Err(rejection) => convert::rejection_response(rejection),
+    let response = match convert::http_method(&request.method()) {
+        Some(method) => {
+            let config = config::for_request(&request, &method);
+            match convert::read_request(request, method, config.max_body_bytes).await {
+                Ok(request) => api::handle(request, &kv::SpinKv::default(), &config),
+                Err(rejection) => convert::rejection_response(rejection),
+            }
+        }
+        None => convert::rejection_response(convert::Rejection::Malformed),
     };
     convert::write_response(response, response_out).await;
 }
