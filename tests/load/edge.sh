@@ -3,6 +3,8 @@
 # component afresh for every request, as `spin up` does, and wrk loads it on loopback. The baseline
 # is spin-sdk's hello world (tests/load/edge-hello) in the same host; ratios are against it.
 # Usage: tests/load/edge.sh [--store atomic|spin-sqlite|redis]   (from the repository root)
+# spin-sqlite (Spin's default store) also models Spin's cost per host call; EDGE_COMPONENT=path.wasm
+# measures another build of the component (e.g. an older commit's) against the same baseline.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-5s}
@@ -48,7 +50,7 @@ start_host "$TARGET/wasm32-wasip2/edge/edge_hello.wasm"
 bench "hello world (spin-sdk 5.2, baseline)" "http://$ADDR/"
 stop_host
 
-start_host "$TARGET/wasm32-wasip2/edge/openehr_defs_edge.wasm"
+start_host "${EDGE_COMPONENT:-$TARGET/wasm32-wasip2/edge/openehr_defs_edge.wasm}"
 base="http://$ADDR/v1"
 for file in tests/fixtures/opt14/valid/ehrbase_integration_test__versioned__*.opt \
   tests/fixtures/opt14/valid/ehrbase_integration_test__all_types__*.opt; do

@@ -152,6 +152,11 @@ impl Connection {
         self.shared.backend
     }
 
+    /// Whether each call blocks a runtime thread in Spin (its SQLite store does; see `kv::round_trip`).
+    pub fn blocks_per_call(&self) -> bool {
+        self.backend() == Backend::SpinSqlite
+    }
+
     pub fn latency(&self) -> Duration {
         self.shared.latency
     }

@@ -2,11 +2,9 @@
 //! [`Connection`](crate::backend::Connection) per listener: this file only maps WIT calls and errors; what the
 //! store does (per `--store` mode) is in `backend.rs`.
 
-use std::time::Duration;
-
 use wasmtime::component::Resource;
 
-use crate::backend::{CasHandle, Failure, Swapped};
+use crate::backend::{CasHandle, Connection, Failure, Swapped};
 use crate::bindings::fermyon::spin::key_value::{self as spin_kv, Error as SpinError};
 use crate::bindings::wasi::keyvalue::atomics::{self, CasError};
 use crate::bindings::wasi::keyvalue::store::{self as wasi_store, Error as WasiError, KeyResponse};
@@ -40,9 +38,15 @@ fn wasi_result<T>(result: Result<T, Failure>) -> wasmtime::Result<Result<T, Wasi
 
 /// `--kv-latency-us`: every call that reads or writes the data first waits this long, like a round trip to a
 /// real backend. That widens the window between a `current()` and its `swap` to a realistic size.
-async fn round_trip(latency: Duration) {
+/// In `spin-sqlite` mode the call also costs what it costs in Spin: Spin's SQLite store runs every operation
+/// (and every store open) in `tokio::task::block_in_place`, which hands the runtime thread's other work away.
+async fn round_trip(kv: &Connection) {
+    let latency = kv.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
+    }
+    if kv.blocks_per_call() {
+        crate::state::block_in_place_like_spin();
     }
 }
 
@@ -53,6 +57,9 @@ impl spin_kv::HostStore for RequestState {
         if label != DEFAULT_LABEL {
             return Ok(Err(SpinError::AccessDenied));
         }
+        if self.kv.blocks_per_call() {
+            crate::state::block_in_place_like_spin(); // Spin's SQLite store manager, on every open
+        }
         Ok(Ok(self.table.push(SpinStoreHandle)?))
     }
 
@@ -62,7 +69,7 @@ impl spin_kv::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, SpinError>> {
         self.table.get(&store)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         spin_result(self.kv.get(&key))
     }
 
@@ -73,7 +80,7 @@ impl spin_kv::HostStore for RequestState {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), SpinError>> {
         self.table.get(&store)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         spin_result(self.kv.set(&key, value))
     }
 
@@ -83,7 +90,7 @@ impl spin_kv::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<(), SpinError>> {
         self.table.get(&store)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         spin_result(self.kv.delete(&key))
     }
 
@@ -93,13 +100,13 @@ impl spin_kv::HostStore for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<bool, SpinError>> {
         self.table.get(&store)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         spin_result(self.kv.exists(&key))
     }
 
     async fn get_keys(&mut self, store: Resource<SpinStoreHandle>) -> wasmtime::Result<Result<Vec<String>, SpinError>> {
         self.table.get(&store)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         spin_result(self.kv.keys())
     }
 
@@ -114,6 +121,9 @@ impl wasi_store::Host for RequestState {
         if identifier != DEFAULT_LABEL {
             return Ok(Err(WasiError::NoSuchStore));
         }
+        if self.kv.blocks_per_call() {
+            crate::state::block_in_place_like_spin(); // Spin's SQLite store manager, on every open
+        }
         Ok(Ok(self.table.push(BucketHandle)?))
     }
 }
@@ -125,7 +135,7 @@ impl wasi_store::HostBucket for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<Option<Vec<u8>>, WasiError>> {
         self.table.get(&bucket)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         wasi_result(self.kv.get(&key))
     }
 
@@ -136,13 +146,13 @@ impl wasi_store::HostBucket for RequestState {
         value: Vec<u8>,
     ) -> wasmtime::Result<Result<(), WasiError>> {
         self.table.get(&bucket)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         wasi_result(self.kv.set(&key, value))
     }
 
     async fn delete(&mut self, bucket: Resource<BucketHandle>, key: String) -> wasmtime::Result<Result<(), WasiError>> {
         self.table.get(&bucket)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         wasi_result(self.kv.delete(&key))
     }
 
@@ -152,7 +162,7 @@ impl wasi_store::HostBucket for RequestState {
         key: String,
     ) -> wasmtime::Result<Result<bool, WasiError>> {
         self.table.get(&bucket)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         wasi_result(self.kv.exists(&key))
     }
 
@@ -163,7 +173,7 @@ impl wasi_store::HostBucket for RequestState {
         _cursor: Option<String>,
     ) -> wasmtime::Result<Result<KeyResponse, WasiError>> {
         self.table.get(&bucket)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         wasi_result(self.kv.keys().map(|keys| KeyResponse { keys, cursor: None }))
     }
 
@@ -181,13 +191,13 @@ impl atomics::Host for RequestState {
         delta: i64,
     ) -> wasmtime::Result<Result<i64, WasiError>> {
         self.table.get(&bucket)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         wasi_result(self.kv.increment(&key, delta))
     }
 
     async fn swap(&mut self, cas: Resource<CasHandle>, value: Vec<u8>) -> wasmtime::Result<Result<(), CasError>> {
         let cas = self.table.delete(cas)?;
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         match self.kv.swap(cas, value) {
             Ok(Swapped::Ok) => Ok(Ok(())),
             Ok(Swapped::CasFailed(retry)) => Ok(Err(CasError::CasFailed(self.table.push(retry)?))),
@@ -211,7 +221,7 @@ impl atomics::HostCas for RequestState {
     }
 
     async fn current(&mut self, cas: Resource<CasHandle>) -> wasmtime::Result<Result<Option<Vec<u8>>, WasiError>> {
-        round_trip(self.kv.latency()).await;
+        round_trip(&self.kv).await;
         wasi_result(self.kv.cas_current(self.table.get_mut(&cas)?))
     }
 
@@ -224,6 +234,7 @@ impl atomics::HostCas for RequestState {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+    use std::time::Duration;
 
     use super::*;
     use crate::backend::{Backend, Connection, SharedKv};

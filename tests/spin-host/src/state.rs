@@ -69,3 +69,14 @@ impl WasiHttpHooks for NoOutboundHttp {
         Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) })
     }
 }
+
+/// What Spin does around its blocking host calls (the SQLite key-value store, the environment variable
+/// provider): `tokio::task::block_in_place`, whose hand-off of the runtime thread is the per-call cost a
+/// component pays in Spin. Only on a multi-threaded runtime (unit tests run on a current-thread one).
+pub fn block_in_place_like_spin() {
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if multi_thread {
+        tokio::task::block_in_place(|| ());
+    }
+}

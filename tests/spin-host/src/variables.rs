@@ -8,6 +8,8 @@ impl Host for RequestState {
         if !is_valid_name(&name) {
             return Ok(Err(Error::InvalidName(name)));
         }
+        // Spin's environment provider (asked first for every variable) blocks in place on every lookup.
+        crate::state::block_in_place_like_spin();
         Ok(self.variables.get(&name).cloned().ok_or(Error::Undefined(name)))
     }
 }
