@@ -27,7 +27,7 @@
 //! | `opt14/id/{template_id}` | that one template's record, and a copy of its body when both fit one value (a read cache) | after the commit |
 //! | `claim/{kind}/index` | a counter (`increment` only): who creates the root on first use | first use |
 //!
-//! **Indexes** ([`crate::shards`]) are sorted runs of records. While they fit one value, the root holds
+//! **Indexes** (`api/src/shards.rs`) are sorted runs of records. While they fit one value, the root holds
 //! them (one read lists, one CAS commits); beyond, they are split into shards under the value limit and
 //! the root names them. A write reads the root and the shards its record falls in, writes the changed
 //! shards under new keys, and commits with ONE compare-and-swap of the root. Then it deletes the shards

@@ -19,8 +19,10 @@ PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; rm -rf "$WORK"; }
 trap cleanup EXIT
 
-start_host() { # $1 = component
-  "$HOST" --component "$1" "${STORE_ARGS[@]}" >"$WORK/host.log" 2>"$WORK/host.err" &
+start_host() { # $1 = component, then extra host arguments
+  local component=$1
+  shift
+  "$HOST" --component "$component" "${STORE_ARGS[@]}" "$@" >"$WORK/host.log" 2>"$WORK/host.err" &
   PID=$!
   for _ in $(seq 1 600); do
     ADDR=$(sed -n 's#^listening on http://##p' "$WORK/host.log" | head -n1)
@@ -50,7 +52,8 @@ start_host "$TARGET/wasm32-wasip2/edge/edge_hello.wasm"
 bench "hello world (spin-sdk 5.2, baseline)" "http://$ADDR/"
 stop_host
 
-start_host "${EDGE_COMPONENT:-$TARGET/wasm32-wasip2/edge/openehr_defs_edge.wasm}"
+# Routed as edge/spin.toml routes it.
+start_host "${EDGE_COMPONENT:-$TARGET/wasm32-wasip2/edge/openehr_defs_edge.wasm}" --route "/v1/..." --route /healthz
 base="http://$ADDR/v1"
 for file in tests/fixtures/opt14/valid/ehrbase_integration_test__versioned__*.opt \
   tests/fixtures/opt14/valid/ehrbase_integration_test__all_types__*.opt; do

@@ -1,6 +1,8 @@
 //! Command-line arguments, parsed by hand: a few flags do not justify an argument-parser dependency.
 
 use std::collections::HashMap;
+
+use crate::routes::Route;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,7 +10,7 @@ use std::time::Duration;
 use crate::backend::Backend;
 
 pub const USAGE: &str = "usage: spin-test-host --component PATH [--addr 127.0.0.1:0] [--var NAME=VALUE]... \
-     [--store atomic|spin-sqlite|redis] [--max-value-bytes N] [--kv-latency-us N] [--listeners N] [--list-imports]";
+     [--store atomic|spin-sqlite|redis] [--max-value-bytes N] [--kv-latency-us N] [--listeners N] [--route R]... [--list-imports]";
 
 #[derive(Debug, PartialEq)]
 pub struct Args {
@@ -29,6 +31,8 @@ pub struct Args {
     /// How many listeners (like separate `spin up` processes, each compiling the component) share the store.
     /// With a fixed `--addr` port P, listener i listens on P + i.
     pub listeners: u16,
+    /// The manifest's `[[trigger.http]] route`s, as `spin up` matches them (default: the catch-all `/...`).
+    pub routes: Vec<Route>,
 }
 
 impl Args {
@@ -41,6 +45,7 @@ impl Args {
         let mut max_value_bytes = None;
         let mut kv_latency = Duration::ZERO;
         let mut listeners = 1;
+        let mut routes = Vec::new();
         while let Some(flag) = raw.next() {
             match flag.as_str() {
                 "--component" => component = Some(PathBuf::from(value_of(&flag, raw.next())?)),
@@ -79,12 +84,16 @@ impl Args {
                         .filter(|&n| n > 0)
                         .ok_or_else(|| format!("--listeners: `{text}` is not a count from 1 to 65535"))?;
                 }
+                "--route" => routes.push(Route::parse(&value_of(&flag, raw.next())?)?),
                 "--list-imports" => list_imports = true,
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
         let component = component.ok_or("--component is required")?;
-        Ok(Args { component, addr, variables, list_imports, store, max_value_bytes, kv_latency, listeners })
+        if routes.is_empty() {
+            routes.push(Route::catch_all());
+        }
+        Ok(Args { component, addr, variables, list_imports, store, max_value_bytes, kv_latency, listeners, routes })
     }
 }
 

@@ -6,6 +6,7 @@ mod args;
 mod backend;
 mod bindings;
 mod kv;
+mod routes;
 mod server;
 mod state;
 mod variables;

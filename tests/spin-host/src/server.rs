@@ -20,6 +20,7 @@ use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use crate::args::Args;
 use crate::backend::{Connection, SharedKv};
 use crate::bindings::SpinImports;
+use crate::routes::{self, Route};
 use crate::state::RequestState;
 
 /// What one listener's requests need, built once at start-up.
@@ -27,6 +28,7 @@ struct Host {
     pre: ProxyPre<RequestState>,
     kv: Arc<Connection>,
     variables: Arc<HashMap<String, String>>,
+    routes: Arc<Vec<Route>>,
 }
 
 pub async fn run(args: Args) -> Result<()> {
@@ -37,6 +39,7 @@ pub async fn run(args: Args) -> Result<()> {
     }
     let shared = Arc::new(SharedKv::new(args.store, args.max_value_bytes).with_latency(args.kv_latency));
     let variables = Arc::new(args.variables);
+    let routes = Arc::new(args.routes);
     // Compiling takes a second or more per listener: all at once, on the blocking pool.
     let compiling: Vec<_> = (0..args.listeners)
         .map(|_| {
@@ -49,7 +52,7 @@ pub async fn run(args: Args) -> Result<()> {
         let pre = compiled.await??;
         let socket = TcpListener::bind(listener_addr(args.addr, index)?).await?;
         let kv = Arc::new(Connection::new(shared.clone()));
-        listeners.push((socket, Arc::new(Host { pre, kv, variables: variables.clone() })));
+        listeners.push((socket, Arc::new(Host { pre, kv, variables: variables.clone(), routes: routes.clone() })));
     }
     // Test drivers wait for these exact lines, one per listener in order, to learn the ports.
     for (socket, _) in &listeners {
@@ -107,6 +110,16 @@ impl Host {
         &self,
         request: hyper::Request<hyper::body::Incoming>,
     ) -> Result<hyper::Response<HyperOutgoingBody>> {
+        let mut request = request;
+        // Spin's router: an unmatched path never reaches the component; a matched one carries its route.
+        let Some(spin_headers) = routes::spin_headers(&self.routes, request.uri().path()) else {
+            return not_found();
+        };
+        for (name, value) in spin_headers {
+            if let Ok(value) = hyper::header::HeaderValue::from_str(&value) {
+                request.headers_mut().insert(name, value);
+            }
+        }
         let mut store = Store::new(self.pre.engine(), RequestState::new(self.kv.clone(), self.variables.clone()));
         let (sender, receiver) = tokio::sync::oneshot::channel();
         let request = store.data_mut().http().new_incoming_request(Scheme::Http, request)?;
@@ -142,4 +155,15 @@ fn print_world(engine: &Engine, component: &Component) {
     for (name, _) in component_type.exports(engine) {
         println!("export {name}");
     }
+}
+
+/// Spin's answer for a path no route matches.
+fn not_found() -> Result<hyper::Response<HyperOutgoingBody>> {
+    use http_body_util::BodyExt;
+    let body = http_body_util::Full::new(bytes::Bytes::from_static(b"Not Found"))
+        .map_err(|never| match never {})
+        .boxed_unsync();
+    let mut response = hyper::Response::new(body);
+    *response.status_mut() = hyper::StatusCode::NOT_FOUND;
+    Ok(response)
 }

@@ -275,6 +275,24 @@ fn listeners_share_one_store() {
     assert!(String::from_utf8_lossy(&got.body).contains("SELECT 1"), "{}", String::from_utf8_lossy(&got.body));
 }
 
+/// As the shipped manifest routes it: the API is mounted at its trigger route, which Spin names in the
+/// `spin-component-route` header, so no variable read is needed (and a `base_path` variable is ignored).
+#[test]
+fn the_trigger_route_is_the_base_path() {
+    let flags = ["--route", "/rest/openehr/v1/...", "--route", "/healthz"];
+    let host = Host::start_with(&flags, &[("base_path", "/ignored")], 1);
+    let listed = host.send("GET", "/rest/openehr/v1/definition/template/adl1.4", &[]);
+    assert_eq!(listed.status, 200, "{}", String::from_utf8_lossy(&listed.body));
+    assert_eq!(listed.body, b"[]");
+    assert_eq!(listed.header("vary"), Some("Origin"));
+    assert_eq!(listed.header("access-control-allow-origin"), None, "no Origin, no CORS headers");
+    assert_eq!(host.send("GET", "/healthz", &[]).status, 200);
+    assert_eq!(host.send("GET", "/ignored/definition/template/adl1.4", &[]).status, 404);
+    let located = host.send("GET", "/rest/openehr/v1/definition/query/org.none::q/1", &[]);
+    assert_eq!(located.status, 404);
+    assert_eq!(located.header("content-type"), Some("application/json"), "the API's 404, not Spin's");
+}
+
 #[test]
 fn base_path_and_cors_come_from_spin_variables() {
     let host =
