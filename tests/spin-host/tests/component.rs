@@ -381,3 +381,74 @@ fn component_imports_only_what_spin_3_and_4_serve() {
     }
     assert!(names.contains(&"export wasi:http/incoming-handler@0.2.0"), "no HTTP handler export:\n{listed}");
 }
+
+/// A small real OPT (its fixture's template_id replaced) and a real ADL 2 template (its version replaced).
+fn fixture_text(relative: &str) -> String {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures").join(relative);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// `count` writes spread over `threads` threads; `write(i)` must answer `expected`.
+fn write_all(
+    host: &Host,
+    count: usize,
+    threads: usize,
+    expected: u16,
+    write: impl Fn(&Host, usize) -> Response + Sync,
+) {
+    std::thread::scope(|scope| {
+        for thread in 0..threads {
+            let write = &write;
+            scope.spawn(move || {
+                for i in (thread..count).step_by(threads) {
+                    let response = write(host, i);
+                    assert_eq!(response.status, expected, "write {i}: {}", String::from_utf8_lossy(&response.body));
+                }
+            });
+        }
+    });
+}
+
+fn listed(host: &Host, target: &str) -> Vec<serde_json::Value> {
+    let response = host.send("GET", target, &[]);
+    assert_eq!(response.status, 200, "{target}");
+    serde_json::from_slice(&response.body).expect("a JSON list")
+}
+
+/// The store refuses any value over 256 KiB, as DynamoDB-sized backends do: the component must shard its
+/// indexes to hold 10 000 templates, 10 000 query versions and 1 000 ADL 2 versions, and serve them all.
+/// (Read and CAS counts per request at this scale: `api/tests/backends.rs`.)
+#[test]
+fn indexes_at_scale_stay_under_the_backends_value_limit() {
+    let host = Host::start_with(&["--store", "spin-sqlite", "--max-value-bytes", MAX_VALUE_BYTES], &[], 1);
+    let opt = fixture_text("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
+    let xml = [("Content-Type", "application/xml")];
+    write_all(&host, 10_000, 4, 201, |host, i| {
+        let body = opt.replace("minimal_action.en.v1_{{randomize}}", &format!("scale.{i:05}"));
+        host.send_to(0, "POST", "/v1/definition/template/adl1.4", &xml, body.as_bytes())
+    });
+    let text = [("Content-Type", "text/plain")];
+    write_all(&host, 10_000, 4, 200, |host, i| {
+        let query = format!("SELECT e/ehr_id/value FROM EHR e -- {i}");
+        host.send_to(0, "PUT", &format!("/v1/definition/query/org.scale::q{:02}", i % 50), &text, query.as_bytes())
+    });
+    let adl2 = fixture_text("adl2/openehr_archie__flattener__openEHR-EHR-COMPOSITION.blood_pressure.v1.0.0.adlt");
+    write_all(&host, 1_000, 4, 201, |host, i| {
+        let body = adl2.replacen("blood_pressure.v1.0.0", &format!("blood_pressure.v1.{i}.0"), 1);
+        host.send_to(0, "POST", "/v1/definition/template/adl2", &text, body.as_bytes())
+    });
+
+    let templates = listed(&host, "/v1/definition/template/adl1.4");
+    assert_eq!(templates.len(), 10_000);
+    assert_eq!(templates[0]["template_id"], "scale.00000");
+    assert_eq!(templates[9_999]["template_id"], "scale.09999");
+    assert_eq!(listed(&host, "/v1/definition/query/").len(), 10_000);
+    assert_eq!(listed(&host, "/v1/definition/query/org.scale::q07").len(), 200);
+    assert_eq!(listed(&host, "/v1/definition/template/adl2").len(), 1_000);
+    let latest = host.send("GET", "/v1/definition/query/org.scale::q07/200", &[]);
+    assert_eq!(latest.status, 200);
+    let one = host.send("GET", "/v1/definition/template/adl1.4/scale.04321", &[]);
+    assert_eq!(one.body, opt.replace("minimal_action.en.v1_{{randomize}}", "scale.04321").as_bytes());
+    let adl2_latest = host.send("GET", "/v1/definition/template/adl2/openEHR-EHR-COMPOSITION.blood_pressure/1", &[]);
+    assert_eq!(adl2_latest.body, adl2.replacen("blood_pressure.v1.0.0", "blood_pressure.v1.999.0", 1).as_bytes());
+}
