@@ -85,7 +85,7 @@ type Found = (StoredBody, Option<Vec<u8>>);
 /// Where the body of `template_id` is, and the body itself when its cache value holds a copy: the cache
 /// value (only the body fields are read), else (after a crash between commit and cache write) the index.
 fn find(layout: Layout, template_id: &str) -> Result<Option<Found>, StoreError> {
-    let Some(mut raw) = layout.store.get(&cache_key(template_id))? else {
+    let Some(raw) = layout.store.get_shared(&cache_key(template_id))? else {
         let record = shards::group::<Opt14>(layout, template_id)?.into_iter().next();
         return Ok(record.map(|e| (e.private, None)));
     };
@@ -95,11 +95,11 @@ fn find(layout: Layout, template_id: &str) -> Result<Option<Found>, StoreError> 
         return Ok(Some((stored, None)));
     };
     let stored: StoredBody = serde_json::from_slice(&raw[..newline]).map_err(|e| corrupt(&e.to_string()))?;
-    let body = raw.split_off(newline + 1);
+    let body = &raw[newline + 1..];
     if body.len() as u64 != stored.manifest.size {
         return Err(corrupt("its body copy has the wrong size"));
     }
-    Ok(Some((stored, Some(body))))
+    Ok(Some((stored, Some(body.to_vec()))))
 }
 
 /// The cache value of a stored template: its record, then (when it fits the value limit) a copy of its

@@ -58,6 +58,7 @@
 //! **Crash safety**: a write's values are all written before its commit, and only unreferenced ones
 //! after it: a crash at any point leaves the index as it was or with the write complete.
 
+use bytes::Bytes;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, MutexGuard};
@@ -75,6 +76,11 @@ pub const CAS_RETRIES: usize = 64;
 /// and a HashMap (tests) implement it. Keys are UTF-8 strings; values are bytes.
 pub trait KvStore {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The value of `key` without copying it when the host already holds it in memory (its cache of
+    /// immutable values): listing a sharded index would otherwise copy every shard once more.
+    fn get_shared(&self, key: &str) -> Result<Option<Bytes>, StoreError> {
+        Ok(self.get(key)?.map(Bytes::from))
+    }
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError>;
     fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// Atomically adds `delta` to the counter at `key` (absent = 0) and returns the new count.

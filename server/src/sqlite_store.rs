@@ -14,6 +14,7 @@
 //! are kept in a bounded in-memory cache ([`CACHE_BYTES`]); every other key is read from SQLite each time.
 
 use crate::value_cache::ValueCache;
+use bytes::Bytes;
 use openehr_defs_api::{KvStore, StoreError, is_immutable_key};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -138,15 +139,23 @@ impl KvStore for SqliteStore {
         if !is_immutable_key(key) {
             return self.read_with(|c| read(c, key));
         }
+        Ok(self.get_shared(key)?.map(|value| value.to_vec()))
+    }
+
+    /// Immutable values come from the in-memory cache without a copy (filled on a miss).
+    fn get_shared(&self, key: &str) -> Result<Option<Bytes>, StoreError> {
+        if !is_immutable_key(key) {
+            return Ok(self.read_with(|c| read(c, key))?.map(Bytes::from));
+        }
         if let Some(value) = self.cache.get(key) {
-            return Ok(Some(value.to_vec()));
+            return Ok(Some(Bytes::from_owner(value)));
         }
         let ticket = self.cache.ticket();
         let value = self.read_with(|c| read(c, key))?;
         if let Some(value) = &value {
             self.cache.fill(ticket, key, value);
         }
-        Ok(value)
+        Ok(value.map(Bytes::from))
     }
 
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
