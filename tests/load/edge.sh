@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Per-request cost of the Spin component, measured without Spin: spin-test-host instantiates the
 # component afresh for every request, as `spin up` does, and wrk loads it on loopback. The baseline
-# is spin-sdk's hello world (tests/load/edge-hello) in the same host; ratios are against it.
+# is spin-sdk's hello world (tests/load/edge-hello) in the same host; ratios are against it. Its `/kv`
+# route also opens the store and reads one key: what any component that reads its data pays.
 # Usage: tests/load/edge.sh [--store atomic|spin-sqlite|redis]   (from the repository root)
 # spin-sqlite (Spin's default store) also models Spin's cost per host call; EDGE_COMPONENT=path.wasm
 # measures another build of the component (e.g. an older commit's) against the same baseline.
@@ -50,6 +51,7 @@ printf '| %-40s | %10s | %6s | %9s |\n' "scenario (wrk -t2 -c$CONNECTIONS -d$DUR
 printf '|%s|%s|%s|%s|\n' "------------------------------------------" "------------" "--------" "-----------"
 start_host "$TARGET/wasm32-wasip2/edge/edge_hello.wasm"
 bench "hello world (spin-sdk 5.2, baseline)" "http://$ADDR/"
+bench "hello world reading one key (store floor)" "http://$ADDR/kv"
 stop_host
 
 # Routed as edge/spin.toml routes it.
