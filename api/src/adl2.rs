@@ -76,7 +76,7 @@ pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Res
         .map(|(_, e)| *e)
         .ok_or_else(|| ApiError::not_found(format!("no ADL 2 template {template_id:?} matches version {pattern:?}")))?;
     let etag =
-        HeaderValue::from_str(&chosen.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
+        HeaderValue::from_str(&chosen.etag).map_err(|_| StoreError::corrupt("stored ETag is not a header value"))?;
     let mut response = if none_match_hits(headers, &chosen.etag) {
         let mut r = Response::new(Vec::new());
         *r.status_mut() = StatusCode::NOT_MODIFIED;

@@ -42,7 +42,7 @@ pub(crate) fn put_body(store: &dyn KvStore, body: &[u8], max_value_bytes: usize)
 
 /// Reassembles a body. A missing chunk or a size mismatch is a storage fault, not a client error.
 pub(crate) fn get_body(store: &dyn KvStore, manifest: &Manifest) -> Result<Vec<u8>, StoreError> {
-    let read = |key: &String| store.get(key)?.ok_or_else(|| StoreError(format!("chunk {key} is missing")));
+    let read = |key: &String| store.get(key)?.ok_or_else(|| StoreError::corrupt(format!("chunk {key} is missing")));
     let body = match manifest.chunks.as_slice() {
         // The common case (bodies under 1 MiB): the chunk is the body, no second copy.
         [only] => read(only)?,
@@ -55,7 +55,7 @@ pub(crate) fn get_body(store: &dyn KvStore, manifest: &Manifest) -> Result<Vec<u
         }
     };
     if body.len() as u64 != manifest.size {
-        return Err(StoreError(format!("body has {} bytes, its manifest says {}", body.len(), manifest.size)));
+        return Err(StoreError::corrupt(format!("body has {} bytes, its manifest says {}", body.len(), manifest.size)));
     }
     Ok(body)
 }
@@ -83,9 +83,9 @@ mod tests {
         let manifest = put_body(&store, b"abc", 1024).unwrap();
         assert_eq!(get_body(&store, &manifest).unwrap(), b"abc");
         let short = Manifest { size: 4, ..manifest.clone() };
-        assert!(get_body(&store, &short).unwrap_err().0.contains("manifest says 4"));
+        assert!(get_body(&store, &short).unwrap_err().detail().contains("manifest says 4"));
         let missing = Manifest { size: 3, chunks: vec!["blob/none".into()] };
-        assert!(get_body(&store, &missing).unwrap_err().0.contains("blob/none is missing"));
+        assert!(get_body(&store, &missing).unwrap_err().detail().contains("blob/none is missing"));
         let empty = put_body(&store, b"", 1024).unwrap();
         assert_eq!(get_body(&store, &empty).unwrap(), b"");
     }

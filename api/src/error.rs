@@ -1,4 +1,6 @@
-//! Every error answer has the master spec's `Error` shape: `{"message", "validationErrors": [Diagnostic…]}`.
+//! Every error answer has the master spec's `Error` shape, `{"message", "validationErrors": [Diagnostic…]}`,
+//! plus `"error"`: the HTTP reason phrase (Spring-style clients, EHRbase's test suite among them, read it).
+//! A 5xx says only what kind of failure it was; its cause goes to the log (see `lib.rs`, `handle`).
 
 use crate::store::StoreError;
 use http::{HeaderName, HeaderValue, Response, StatusCode, header};
@@ -12,10 +14,13 @@ pub(crate) struct ApiError {
     pub message: String,
     pub diagnostics: Vec<Diagnostic>,
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// What went wrong inside, for the log only: never sent to the client.
+    pub cause: Option<String>,
 }
 
 #[derive(Serialize)]
 struct ErrorBody<'a> {
+    error: &'a str,
     message: &'a str,
     #[serde(rename = "validationErrors")]
     validation_errors: &'a [Diagnostic],
@@ -23,7 +28,7 @@ struct ErrorBody<'a> {
 
 impl ApiError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        ApiError { status, message: message.into(), diagnostics: Vec::new(), headers: Vec::new() }
+        ApiError { status, message: message.into(), diagnostics: Vec::new(), headers: Vec::new(), cause: None }
     }
 
     /// A 400 carrying the core's diagnostics.
@@ -41,10 +46,20 @@ impl ApiError {
 
     /// Too many lost CAS races: the backend is overloaded, not the request wrong.
     pub fn contention(key: &str) -> Self {
-        ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("storage backend too contended: gave up updating {key}, retry later"),
-        )
+        let error = ApiError::unavailable("the storage backend is too busy with other writes; retry later");
+        ApiError { cause: Some(format!("gave up committing {key} after every retry lost a race")), ..error }
+    }
+
+    /// 503 with `Retry-After`: the backend cannot serve now.
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, message)
+            .with_header(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS))
+    }
+
+    /// Records what happened inside, for the log.
+    pub fn with_cause(mut self, cause: impl Into<String>) -> Self {
+        self.cause = Some(cause.into());
+        self
     }
 
     pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> Self {
@@ -53,9 +68,10 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response<Vec<u8>> {
-        let body = ErrorBody { message: &self.message, validation_errors: &self.diagnostics };
-        let bytes =
-            serde_json::to_vec(&body).unwrap_or_else(|_| br#"{"message":"error","validationErrors":[]}"#.to_vec());
+        let error = self.status.canonical_reason().unwrap_or("Error");
+        let body = ErrorBody { error, message: &self.message, validation_errors: &self.diagnostics };
+        let bytes = serde_json::to_vec(&body)
+            .unwrap_or_else(|_| br#"{"error":"Error","message":"error","validationErrors":[]}"#.to_vec());
         let mut response = json_response(self.status, bytes);
         for (name, value) in self.headers {
             response.headers_mut().append(name, value);
@@ -64,9 +80,20 @@ impl ApiError {
     }
 }
 
+/// How long a client should wait before retrying after a 503.
+const RETRY_AFTER_SECONDS: &str = "1";
+
+/// The one place a storage failure becomes an HTTP answer: unavailable → 503 with `Retry-After`,
+/// corrupt → 500; the message names only the kind, the detail goes to the log.
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, error.to_string())
+        let answer = match &error {
+            StoreError::Unavailable(_) => ApiError::unavailable("the storage backend is unavailable; retry later"),
+            StoreError::Corrupt(_) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error: the stored data could not be read")
+            }
+        };
+        answer.with_cause(error.to_string())
     }
 }
 
@@ -80,7 +107,9 @@ pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response<Vec<u
 
 /// Serializes `value` as a JSON response.
 pub(crate) fn json<T: Serialize + ?Sized>(status: StatusCode, value: &T) -> Result<Response<Vec<u8>>, ApiError> {
-    let bytes = serde_json::to_vec(value)
-        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot encode the answer: {e}")))?;
+    let bytes = serde_json::to_vec(value).map_err(|e| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error: the answer could not be encoded")
+            .with_cause(format!("cannot encode the answer: {e}"))
+    })?;
     Ok(json_response(status, bytes))
 }

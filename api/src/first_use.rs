@@ -10,7 +10,6 @@
 use crate::error::ApiError;
 use crate::shards::{Index, Layout, initial_root};
 use crate::write_id;
-use http::StatusCode;
 use std::time::{Duration, Instant};
 
 /// The root value of `K`'s index, created first if the store has none.
@@ -31,7 +30,8 @@ pub(crate) fn root<K: Index>(layout: Layout) -> Result<Vec<u8>, ApiError> {
         let _ = layout.store.compare_and_swap(K::ROOT, None, &initial);
     }
     layout.store.get(K::ROOT)?.ok_or_else(|| {
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, format!("the storage backend did not keep {}", K::ROOT))
+        ApiError::unavailable("the storage backend is unavailable; retry later")
+            .with_cause(format!("the backend did not keep the newly created {}", K::ROOT))
     })
 }
 

@@ -27,6 +27,7 @@ mod write_id;
 pub use negotiate::encode_segment;
 pub use opt14::{BulkOutcome, bulk_upload_opt14};
 pub use store::{KvStore, MemoryStore, StoreError, is_immutable_key};
+pub use time::now_rfc3339;
 
 use http::{Request, Response};
 
@@ -148,9 +149,25 @@ pub fn error_response(status: http::StatusCode, message: &str) -> Response<Vec<u
     error::ApiError::new(status, message).into_response()
 }
 
-/// Answers one request. Never panics; bad input gets a 4xx, a failing store a 503.
+/// Answers one request. Never panics; bad input gets a 4xx, an unavailable store a 503, stored data
+/// this API cannot read a 500. Every 5xx's cause goes to the `log` facade (target `openehr_defs_api`,
+/// level error); hosts decide where it goes, the client never sees it.
 pub fn handle(request: Request<Vec<u8>>, store: &dyn KvStore, config: &Config) -> Response<Vec<u8>> {
-    let mut response = router::route(&request, store, config).unwrap_or_else(error::ApiError::into_response);
+    let mut response = match router::route(&request, store, config) {
+        Ok(response) => response,
+        Err(error) => {
+            if error.status.is_server_error() {
+                let cause = error.cause.as_deref().unwrap_or(&error.message);
+                log::error!(
+                    "{} {} answered {}: {cause}",
+                    request.method(),
+                    request.uri().path(),
+                    error.status.as_u16()
+                );
+            }
+            error.into_response()
+        }
+    };
     cors::decorate(&mut response, request.headers(), &config.allowed_origins);
     response
 }
@@ -165,7 +182,10 @@ mod tests {
         assert_eq!(response.status(), 400);
         assert_eq!(response.headers()["content-type"], "application/json");
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
-        assert_eq!(body, serde_json::json!({"message": "the request body could not be read", "validationErrors": []}));
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "Bad Request", "message": "the request body could not be read", "validationErrors": []})
+        );
     }
 
     #[test]

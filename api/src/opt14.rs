@@ -61,7 +61,7 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
     let (stored, inline_body) = find(ctx.layout(), template_id)?
         .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
     let etag =
-        HeaderValue::from_str(&stored.etag).map_err(|_| StoreError("stored ETag is not a header value".into()))?;
+        HeaderValue::from_str(&stored.etag).map_err(|_| StoreError::corrupt("stored ETag is not a header value"))?;
     let mut response = if none_match_hits(headers, &stored.etag) {
         let mut r = Response::new(Vec::new());
         *r.status_mut() = StatusCode::NOT_MODIFIED;
@@ -89,7 +89,7 @@ fn find(layout: Layout, template_id: &str) -> Result<Option<Found>, StoreError> 
         let record = shards::group::<Opt14>(layout, template_id)?.into_iter().next();
         return Ok(record.map(|e| (e.private, None)));
     };
-    let corrupt = |what: &str| StoreError(format!("the cache value of {template_id:?} is corrupt: {what}"));
+    let corrupt = |what: &str| StoreError::corrupt(format!("the cache value of {template_id:?} is corrupt: {what}"));
     let Some(newline) = memchr::memchr(b'\n', &raw) else {
         let stored = serde_json::from_slice(&raw).map_err(|e| corrupt(&e.to_string()))?;
         return Ok(Some((stored, None)));
@@ -106,7 +106,7 @@ fn find(layout: Layout, template_id: &str) -> Result<Option<Found>, StoreError> 
 /// body after a newline, so that a GET reads one value instead of two (compact JSON has no raw newline).
 fn cache_value(layout: Layout, entry: &Entry, body: &[u8]) -> Result<Vec<u8>, StoreError> {
     let mut value = serde_json::to_vec(&CacheValue { item: &entry.item, body: &entry.private })
-        .map_err(|e| StoreError(format!("cannot encode entry: {e}")))?;
+        .map_err(|e| StoreError::corrupt(format!("cannot encode entry: {e}")))?;
     if value.len() + 1 + body.len() <= layout.max_value_bytes {
         value.push(b'\n');
         value.extend_from_slice(body);
@@ -244,11 +244,12 @@ pub fn bulk_upload_opt14(store: &dyn KvStore, bodies: &[Vec<u8>]) -> Result<Bulk
             Ok(entry) => entries.push((entry, body.as_slice())),
             Err(e) if e.status == StatusCode::CONFLICT => outcome.conflicts += 1,
             Err(e) if e.status == StatusCode::BAD_REQUEST => outcome.invalid += 1,
-            Err(e) => return Err(StoreError(e.message)),
+            Err(e) => return Err(StoreError::unavailable(e.cause.unwrap_or(e.message))),
         }
     }
     let offered = entries.len();
-    outcome.created = commit_all(layout, None, entries).map_err(|e| StoreError(e.message))?;
+    outcome.created =
+        commit_all(layout, None, entries).map_err(|e| StoreError::unavailable(e.cause.unwrap_or(e.message)))?;
     outcome.conflicts += offered - outcome.created;
     Ok(outcome)
 }

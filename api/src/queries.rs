@@ -57,7 +57,7 @@ impl Index for Queries {
     /// The older layout: `query/names` (every name) and `query/v/{name}` (its versions, in order).
     fn initial_records(store: &dyn KvStore) -> Result<Vec<Record<Self>>, StoreError> {
         let Some(raw) = store.get(LEGACY_NAMES_KEY)? else { return Ok(Vec::new()) };
-        let corrupt = |key: &str, e: serde_json::Error| StoreError(format!("value of {key} is corrupt: {e}"));
+        let corrupt = |key: &str, e: serde_json::Error| StoreError::corrupt(format!("value of {key} is corrupt: {e}"));
         let names: Vec<String> = serde_json::from_slice(&raw).map_err(|e| corrupt(LEGACY_NAMES_KEY, e))?;
         let mut records = Vec::new();
         for name in names {

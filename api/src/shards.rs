@@ -94,7 +94,7 @@ const EMPTY_ROOT: &[u8] = b"[]\n[]";
 const READ_RETRIES: usize = 8;
 
 fn corrupt(key: &str, what: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("value of {key} is corrupt: {what}"))
+    StoreError::corrupt(format!("value of {key} is corrupt: {what}"))
 }
 
 fn decode_root<K: Index>(raw: &[u8]) -> Result<RootValue<K::Sub>, StoreError> {
@@ -158,7 +158,8 @@ pub(crate) fn list<K: Index>(layout: Layout) -> Result<Vec<u8>, StoreError> {
             RootValue::Inline => {
                 let records = decode_shard::<K>(K::ROOT, &raw_root)?;
                 let items: Vec<&K::Item> = records.iter().map(|r| &r.item).collect();
-                return serde_json::to_vec(&items).map_err(|e| StoreError(format!("cannot encode a list: {e}")));
+                return serde_json::to_vec(&items)
+                    .map_err(|e| StoreError::corrupt(format!("cannot encode a list: {e}")));
             }
             RootValue::Sharded(refs) => refs,
         };
@@ -178,7 +179,7 @@ pub(crate) fn list<K: Index>(layout: Layout) -> Result<Vec<u8>, StoreError> {
         answer.push(b']');
         return Ok(answer);
     }
-    Err(StoreError(format!("{} kept changing while it was read", K::ROOT)))
+    Err(StoreError::unavailable(format!("{} kept changing while it was read", K::ROOT)))
 }
 
 /// Every record of the index, in order (the query list filters these).
@@ -215,7 +216,7 @@ fn read_records<K: Index>(layout: Layout, group: Option<&str>) -> Result<Vec<Rec
         }
         return Ok(records);
     }
-    Err(StoreError(format!("{} kept changing while it was read", K::ROOT)))
+    Err(StoreError::unavailable(format!("{} kept changing while it was read", K::ROOT)))
 }
 
 /// A reader found a shard missing and re-read the root: if the root is unchanged, no commit replaced
@@ -315,11 +316,11 @@ pub(crate) fn commit<K: Index, R>(
 
 /// The answer when a commit failed and the store could not be read to learn whether it was written.
 fn outcome_unknown(cause: Option<StoreError>) -> ApiError {
-    let detail = cause.map(|e| format!(" ({e})")).unwrap_or_default();
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        format!("storage backend error: the write may or may not have been stored{detail}; read before retrying"),
+    let detail = cause.map_or_else(|| "the commit reported failure".to_owned(), |e| e.to_string());
+    ApiError::unavailable(
+        "the storage backend failed during the write, which may or may not have been stored: read it before retrying",
     )
+    .with_cause(format!("commit outcome unknown: {detail}; the re-read failed too"))
 }
 
 /// The records of consecutive shards. `None` when one of them is gone (replaced by a newer commit).
@@ -360,7 +361,7 @@ struct Packed<S> {
 
 /// Splits `records` (in order) into shard values under the value limit.
 fn pack<K: Index>(layout: Layout, records: &[Record<K>]) -> Result<Vec<Packed<K::Sub>>, ApiError> {
-    let encode = |e: serde_json::Error| StoreError(format!("cannot encode a record: {e}"));
+    let encode = |e: serde_json::Error| StoreError::corrupt(format!("cannot encode a record: {e}"));
     let mut packed = Vec::new();
     let mut items: Vec<u8> = Vec::new();
     let mut privates: Vec<u8> = Vec::new();
@@ -457,7 +458,7 @@ fn new_root<K: Index>(
 
 fn encode_root<K: Index>(layout: Layout, shards: Vec<ShardRef<K::Sub>>) -> Result<Vec<u8>, ApiError> {
     let root = serde_json::to_vec(&Root { shards })
-        .map_err(|e| StoreError(format!("cannot encode the root of {}: {e}", K::ROOT)))?;
+        .map_err(|e| StoreError::corrupt(format!("cannot encode the root of {}: {e}", K::ROOT)))?;
     if root.len() > layout.max_value_bytes {
         return Err(ApiError::new(
             StatusCode::INSUFFICIENT_STORAGE,

@@ -91,13 +91,40 @@ pub trait KvStore {
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError>;
 }
 
-/// A failure of the storage backend (never of the request): the API answers 503.
-#[derive(Debug)]
-pub struct StoreError(pub String);
+/// Why the store could not serve a request (never the request's fault). The text is for the log: the
+/// client hears only the kind (see `ApiError`'s `From<StoreError>`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// The backend is down, refused, or timed out: worth retrying later (503 with `Retry-After`).
+    Unavailable(String),
+    /// What the store holds is not what this API's layout writes (unreadable, missing, impossible): a
+    /// fault of the data or of this program, not of the backend's availability (500).
+    Corrupt(String),
+}
+
+impl StoreError {
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        StoreError::Unavailable(detail.into())
+    }
+
+    pub fn corrupt(detail: impl Into<String>) -> Self {
+        StoreError::Corrupt(detail.into())
+    }
+
+    /// What happened, for the log.
+    pub fn detail(&self) -> &str {
+        match self {
+            StoreError::Unavailable(detail) | StoreError::Corrupt(detail) => detail,
+        }
+    }
+}
 
 impl fmt::Display for StoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "storage backend error: {}", self.0)
+        match self {
+            StoreError::Unavailable(detail) => write!(f, "storage backend unavailable: {detail}"),
+            StoreError::Corrupt(detail) => write!(f, "stored data is corrupt: {detail}"),
+        }
     }
 }
 
@@ -131,7 +158,7 @@ impl MemoryStore {
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, HashMap<String, Vec<u8>>>, StoreError> {
-        self.map.lock().map_err(|_| StoreError("memory store mutex poisoned".into()))
+        self.map.lock().map_err(|_| StoreError::unavailable("memory store mutex poisoned"))
     }
 }
 
@@ -156,10 +183,10 @@ impl KvStore for MemoryStore {
         let count = match map.get(key) {
             None => 0,
             Some(bytes) => i64::from_le_bytes(
-                bytes.as_slice().try_into().map_err(|_| StoreError(format!("{key} is not a counter")))?,
+                bytes.as_slice().try_into().map_err(|_| StoreError::corrupt(format!("{key} is not a counter")))?,
             ),
         };
-        let count = count.checked_add(delta).ok_or_else(|| StoreError(format!("{key} overflows")))?;
+        let count = count.checked_add(delta).ok_or_else(|| StoreError::corrupt(format!("{key} overflows")))?;
         map.insert(key.to_owned(), count.to_le_bytes().to_vec());
         Ok(count)
     }
@@ -197,7 +224,7 @@ mod tests {
         assert_eq!(store.increment("c", 1).unwrap(), 2);
         assert_eq!(store.get("c").unwrap().as_deref(), Some(&2i64.to_le_bytes()[..]));
         store.set("v", b"{}").unwrap();
-        assert_eq!(store.increment("v", 1).unwrap_err().0, "v is not a counter");
+        assert_eq!(store.increment("v", 1).unwrap_err(), StoreError::corrupt("v is not a counter"));
     }
 
     #[test]

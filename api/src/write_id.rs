@@ -6,7 +6,7 @@ use crate::store::StoreError;
 /// A fresh id: 32 lower-case hex digits.
 pub(crate) fn new() -> Result<String, StoreError> {
     let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| StoreError(format!("no randomness for a write id: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::unavailable(format!("no randomness for a write id: {e}")))?;
     Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 

@@ -65,7 +65,7 @@ impl KvStore for ErrAfterWrite {
     delegate_plain_ops!();
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
         if self.0.compare_and_swap(key, expected, new)? {
-            return Err(StoreError("connection reset after EXEC".into()));
+            return Err(StoreError::unavailable("connection reset after EXEC"));
         }
         Ok(false)
     }
@@ -95,7 +95,11 @@ impl Limited {
 
     fn check(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
         if value.len() > self.limit {
-            return Err(StoreError(format!("{key}: {} bytes, over the limit of {}", value.len(), self.limit)));
+            return Err(StoreError::unavailable(format!(
+                "{key}: {} bytes, over the limit of {}",
+                value.len(),
+                self.limit
+            )));
         }
         self.largest.fetch_max(value.len(), Ordering::Relaxed);
         Ok(())
@@ -320,7 +324,7 @@ fn a_backend_that_never_commits_is_answered_as_failure() {
         fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
             match expected {
                 None => self.0.compare_and_swap(key, None, new), // first use still works
-                Some(_) => Err(StoreError("read-only replica".into())),
+                Some(_) => Err(StoreError::unavailable("read-only replica")),
             }
         }
     }

@@ -23,7 +23,7 @@ impl<'a> DyingStore<'a> {
     fn write(&self) -> Result<(), StoreError> {
         self.writes.set(self.writes.get() + 1);
         match self.budget.get() {
-            0 => Err(StoreError("killed".to_owned())),
+            0 => Err(StoreError::unavailable("killed")),
             n => {
                 self.budget.set(n - 1);
                 Ok(())

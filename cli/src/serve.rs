@@ -43,6 +43,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> u8 {
+    openehr_defs_server::log_to_stderr();
     let www_dir = args.www.or_else(|| Some(PathBuf::from("www")).filter(|dir| dir.is_dir()));
     let config = ServeConfig {
         addr: args.addr,

@@ -98,3 +98,34 @@ fn serve_reports_an_address_it_cannot_bind() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot serve"), "{output:?}");
 }
+
+/// An operator reads one stderr line per request: time, level, method, path, status, bytes, duration.
+#[test]
+fn serve_logs_one_line_per_request_on_stderr() {
+    let data = std::env::temp_dir().join(format!("openehr-defs-log-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_openehr-defs"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let addr = line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("{line}")).to_owned();
+    let server = Server { child, addr };
+    let (status, _) = request(&server.addr, "GET /v1/definition/template/adl1.4/no.such HTTP/1.1", b"");
+    assert_eq!(status, 404);
+    let mut server = server;
+    let mut stderr = BufReader::new(server.child.stderr.take().unwrap());
+    let mut logged = String::new();
+    stderr.read_line(&mut logged).unwrap();
+    let pattern = regex::Regex::new(
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z INFO  GET /v1/definition/template/adl1.4/no.such 404 \d+B \d+\.\dms\n$",
+    )
+    .unwrap();
+    assert!(pattern.is_match(&logged), "{logged:?}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+}

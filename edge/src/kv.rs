@@ -27,7 +27,8 @@ impl SpinKv {
         if let Some(store) = self.store.get() {
             return Ok(store);
         }
-        let store = Store::open(STORE_LABEL).map_err(|error| StoreError(format!("open key-value store: {error}")))?;
+        let store = Store::open(STORE_LABEL)
+            .map_err(|error| StoreError::unavailable(format!("open key-value store: {error}")))?;
         Ok(self.store.get_or_init(|| store))
     }
 
@@ -42,15 +43,15 @@ impl SpinKv {
 
 impl KvStore for SpinKv {
     fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        self.store()?.get(key).map_err(|error| StoreError(format!("get {key}: {error}")))
+        self.store()?.get(key).map_err(|error| StoreError::unavailable(format!("get {key}: {error}")))
     }
 
     fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.store()?.set(key, value).map_err(|error| StoreError(format!("set {key}: {error}")))
+        self.store()?.set(key, value).map_err(|error| StoreError::unavailable(format!("set {key}: {error}")))
     }
 
     fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.store()?.delete(key).map_err(|error| StoreError(format!("delete {key}: {error}")))
+        self.store()?.delete(key).map_err(|error| StoreError::unavailable(format!("delete {key}: {error}")))
     }
 
     fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
@@ -80,5 +81,5 @@ fn wasi_error(operation: &str, error: &wasi_store::Error) -> StoreError {
         wasi_store::Error::AccessDenied => "access denied".to_owned(),
         wasi_store::Error::Other(text) => text.clone(),
     };
-    StoreError(format!("{operation}: {detail}"))
+    StoreError::unavailable(format!("{operation}: {detail}"))
 }

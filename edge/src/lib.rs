@@ -7,6 +7,7 @@
 mod config;
 mod convert;
 mod kv;
+mod stderr_log;
 
 use spin_sdk::http::{IncomingRequest, ResponseOutparam};
 use spin_sdk::http_component;
@@ -15,6 +16,7 @@ use openehr_defs_api as api;
 
 #[http_component]
 async fn serve(request: IncomingRequest, response_out: ResponseOutparam) {
+    stderr_log::install();
     let response = match convert::http_method(&request.method()) {
         Some(method) => {
             let config = config::for_request(&request, &method);

@@ -6,10 +6,12 @@
 
 pub mod sqlite_store;
 mod static_files;
+mod stderr_log;
 mod value_cache;
 
 pub use openehr_defs_api::{AllowedOrigins, Config};
 pub use sqlite_store::SqliteStore;
+pub use stderr_log::log_to_stderr;
 
 use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full};
@@ -77,8 +79,13 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) -> io
     loop {
         let (stream, _) = match listener.accept().await {
             Ok(accepted) => accepted,
-            // Running out of file descriptors and the like: keep serving the others.
-            Err(_) => continue,
+            // Out of file descriptors and the like: keep serving the open connections, and wait a little
+            // before accepting again instead of spinning on the same error.
+            Err(error) => {
+                log::warn!("accept failed, pausing 100 ms: {error}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                continue;
+            }
         };
         let _ = stream.set_nodelay(true);
         let state = Arc::clone(&state);
@@ -90,6 +97,8 @@ async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) -> io
 }
 
 async fn answer(request: Request<Incoming>, state: Arc<State>) -> Result<Response<Full<Bytes>>, Infallible> {
+    let started = std::time::Instant::now();
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
     let (parts, body) = request.into_parts();
     let response = match read_body(body, state.api.max_body_bytes).await {
         Ok(body) => {
@@ -105,6 +114,13 @@ async fn answer(request: Request<Incoming>, state: Arc<State>) -> Result<Respons
         Err(()) => openehr_defs_api::error_response(StatusCode::BAD_REQUEST, "the request body could not be read"),
     };
     let (parts, body) = response.into_parts();
+    // One line per request (no-op unless the binary installed a logger; the load server does not).
+    log::info!(
+        "{method} {path} {} {}B {:.1}ms",
+        parts.status.as_u16(),
+        body.len(),
+        started.elapsed().as_secs_f64() * 1e3
+    );
     Ok(Response::from_parts(parts, Full::new(Bytes::from(body))))
 }
 

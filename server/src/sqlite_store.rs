@@ -42,7 +42,7 @@ pub struct SqliteStore {
 }
 
 fn to_store_error(error: rusqlite::Error) -> StoreError {
-    StoreError(format!("sqlite: {error}"))
+    StoreError::unavailable(format!("sqlite: {error}"))
 }
 
 impl SqliteStore {
@@ -52,7 +52,7 @@ impl SqliteStore {
         let path = database_path(data_dir);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
-                .map_err(|e| StoreError(format!("cannot create {}: {e}", parent.display())))?;
+                .map_err(|e| StoreError::unavailable(format!("cannot create {}: {e}", parent.display())))?;
         }
         let writer = Mutex::new(connect(&path)?);
         let readers = (0..pool_size.max(1)).map(|_| connect_reader(&path).map(Mutex::new)).collect::<Result<_, _>>()?;
@@ -88,7 +88,7 @@ impl SqliteStore {
 }
 
 fn poisoned() -> StoreError {
-    StoreError("sqlite connection mutex poisoned".into())
+    StoreError::unavailable("sqlite connection mutex poisoned")
 }
 
 /// Readers read with plain `pread`s, not a memory mapping. Mapping the file made 10 000-entry list
@@ -179,11 +179,11 @@ impl KvStore for SqliteStore {
                 None => 0,
                 Some(bytes) => match <[u8; 8]>::try_from(bytes.as_slice()) {
                     Ok(bytes) => i64::from_le_bytes(bytes),
-                    Err(_) => return Ok(Err(StoreError(format!("{key} is not a counter")))),
+                    Err(_) => return Ok(Err(StoreError::corrupt(format!("{key} is not a counter")))),
                 },
             };
             let Some(count) = count.checked_add(delta) else {
-                return Ok(Err(StoreError(format!("{key} overflows"))));
+                return Ok(Err(StoreError::corrupt(format!("{key} overflows"))));
             };
             write(&tx, key, &count.to_le_bytes())?;
             tx.commit()?;
@@ -235,7 +235,7 @@ mod tests {
             .unwrap();
         assert_eq!(value, 3i64.to_le_bytes());
         store.set("v", b"{}").unwrap();
-        assert_eq!(store.increment("v", 1).unwrap_err().0, "v is not a counter");
+        assert_eq!(store.increment("v", 1).unwrap_err(), StoreError::corrupt("v is not a counter"));
         assert_eq!(store.get("v").unwrap().as_deref(), Some(&b"{}"[..]));
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -139,6 +139,7 @@ impl Suite<'_> {
 fn error_codes(resp: &Resp) -> Result<Vec<String>, String> {
     let json = resp.json()?;
     ensure!(json.get("message").is_some_and(Value::is_string), "error body has no message: {json}");
+    ensure!(json.get("error").is_some_and(Value::is_string), "error body has no error (reason phrase): {json}");
     let errors =
         json.get("validationErrors").and_then(Value::as_array).ok_or(format!("no validationErrors: {json}"))?;
     errors
