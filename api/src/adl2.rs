@@ -74,7 +74,12 @@ pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Res
     let chosen = resolve(&pattern, candidates.iter().map(|(v, _)| v))
         .and_then(|v| candidates.iter().find(|(candidate, _)| candidate == v))
         .map(|(_, e)| *e)
-        .ok_or_else(|| ApiError::not_found(format!("no ADL 2 template {template_id:?} matches version {pattern:?}")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(match &pattern {
+                VersionPattern::Any => format!("no ADL 2 template {template_id:?} is stored"),
+                pattern => format!("no version of ADL 2 template {template_id:?} matches \"{pattern}\""),
+            })
+        })?;
     let etag =
         HeaderValue::from_str(&chosen.etag).map_err(|_| StoreError::corrupt("stored ETag is not a header value"))?;
     let mut response = if none_match_hits(headers, &chosen.etag) {
@@ -96,17 +101,24 @@ fn parse_target(id: &str, path_pattern: Option<&str>) -> Result<(String, Version
         VersionPattern::parse(p).map_err(|d| ApiError::invalid(format!("version pattern {p:?} is malformed"), vec![d]))
     };
     if let Ok(hrid) = ArchetypeHrid::parse(id) {
-        if let Some(p) = path_pattern.filter(|p| *p != hrid.version) {
-            return Err(ApiError::invalid(
-                format!("the template_id carries version {} but the path asks for {p}", hrid.version),
-                vec![],
-            ));
+        // The HRID names one version; a path pattern may only narrow it down (`X.v1.0.0/1.0` is 1.0.0).
+        let exact = parse_pattern(&hrid.version)?;
+        if let (Some(p), VersionPattern::Exact(version)) = (path_pattern, &exact)
+            && !parse_pattern(p)?.matches(version)
+        {
+            return Err(ApiError::not_found(format!(
+                "the template_id names version {version}, which the path's version pattern \"{p}\" excludes"
+            )));
         }
-        return Ok((versionless_id(&hrid), parse_pattern(&hrid.version)?));
+        return Ok((versionless_id(&hrid), exact));
     }
-    // A versionless id is valid when adding a version makes it a valid HRID.
-    ArchetypeHrid::parse(&format!("{id}.v1.0.0"))
-        .map_err(|d| ApiError::invalid(format!("{id:?} is not an ADL 2 template id"), vec![d]))?;
+    // A versionless id is valid when adding a version makes it a valid HRID. A diagnostic about the
+    // added part points just past the end of what the client sent, never into text it did not send.
+    ArchetypeHrid::parse(&format!("{id}.v1.0.0")).map_err(|mut d| {
+        let end = u32::try_from(id.chars().count()).unwrap_or(u32::MAX).saturating_add(1);
+        d.column = d.column.min(end);
+        ApiError::invalid(format!("{id:?} is not an ADL 2 template id"), vec![d])
+    })?;
     Ok((id.to_owned(), parse_pattern(path_pattern.unwrap_or(""))?))
 }
 

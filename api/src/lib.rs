@@ -26,6 +26,7 @@ mod write_id;
 
 pub use negotiate::encode_segment;
 pub use opt14::{BulkOutcome, bulk_upload_opt14};
+pub use router::is_api_path;
 pub use store::{KvStore, MemoryStore, StoreError, is_immutable_key};
 pub use time::now_rfc3339;
 
@@ -216,6 +217,17 @@ mod tests {
         assert_eq!(write.max_body_bytes, 1000);
         assert_eq!(write.max_value_bytes, Config::default().max_value_bytes, "unparsable keeps the default");
         assert_eq!(write.write_token.as_deref(), Some("secret"));
+    }
+
+    #[test]
+    fn api_paths_are_healthz_and_the_base_path_and_below() {
+        let config = super::Config { base_path: "/rest/openehr/v1/".into(), ..super::Config::default() };
+        for path in ["/healthz", "/rest/openehr/v1", "/rest/openehr/v1/", "/rest/openehr/v1/definition/query"] {
+            assert!(super::is_api_path(path, &config), "{path}");
+        }
+        for path in ["/", "/index.html", "/rest/openehr/v10", "/healthz/x", "/v1/definition"] {
+            assert!(!super::is_api_path(path, &config), "{path}");
+        }
     }
 
     #[test]

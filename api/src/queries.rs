@@ -94,7 +94,12 @@ pub(crate) fn get(ctx: &Ctx, name: &str, pattern: &str) -> Result<Response<Vec<u
         versions.iter().filter_map(|r| Version::parse(&r.item.version).ok().map(|v| (v, &r.item))).collect();
     let found = resolve(&pattern, parsed.iter().map(|(v, _)| v))
         .and_then(|v| parsed.iter().find(|(candidate, _)| candidate == v))
-        .ok_or_else(|| ApiError::not_found(format!("no stored query {name} matches version {pattern:?}")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(match &pattern {
+                VersionPattern::Any => format!("no stored query {name} has a version"),
+                pattern => format!("no version of stored query {name} matches \"{pattern}\""),
+            })
+        })?;
     json(StatusCode::OK, found.1)
 }
 

@@ -103,6 +103,13 @@ fn healthz() -> Response<Vec<u8>> {
 /// The liveness route, outside the base path.
 pub(crate) const HEALTHZ: &str = "/healthz";
 
+/// Whether `path` is the API's to answer (`/healthz`, or the base path and below), so a host that also
+/// serves other things (the page's static files) asks instead of matching paths itself.
+pub fn is_api_path(path: &str, config: &Config) -> bool {
+    let base = config.base_path.trim_end_matches('/');
+    path == HEALTHZ || path == base || path.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
+}
+
 fn match_route(path: &str, base_path: &str) -> Result<Route, ApiError> {
     if path == HEALTHZ {
         return Ok(Route::Healthz);

@@ -97,3 +97,60 @@ fn client_errors_are_not_logged_as_errors() {
     assert_eq!(body(&response)["error"], "Not Found");
     assert!(!logged("no.such.template"));
 }
+
+fn message(response: &Response<Vec<u8>>) -> String {
+    body(response)["message"].as_str().expect("a message").to_owned()
+}
+
+#[test]
+fn not_found_messages_name_the_pattern_as_sent_not_rust_debug_text() {
+    let store = MemoryStore::new();
+    let response = get(&store, "/definition/query/org.example::q/1.0.0");
+    assert_eq!(response.status(), 404);
+    assert_eq!(message(&response), "no version of stored query org.example::q matches \"1.0.0\"");
+    let response = get(&store, "/definition/template/adl2/openEHR-EHR-COMPOSITION.x/1.2");
+    assert_eq!(message(&response), "no version of ADL 2 template \"openEHR-EHR-COMPOSITION.x\" matches \"1.2\"");
+}
+
+/// `{id}.v1.0.0` is parsed to check a versionless id: no diagnostic may point past what was sent.
+#[test]
+fn a_bad_versionless_adl2_id_points_only_at_what_was_sent() {
+    let response = get(&MemoryStore::new(), "/definition/template/adl2/openEHR-EHR-COMPOSITION");
+    assert_eq!(response.status(), 400);
+    let errors = body(&response)["validationErrors"].as_array().expect("validationErrors").clone();
+    assert!(!errors.is_empty());
+    for error in errors {
+        let column = error["column"].as_u64().expect("column");
+        assert!(column <= "openEHR-EHR-COMPOSITION".len() as u64 + 1, "{error}");
+    }
+}
+
+/// A full HRID names one version; a version pattern in the path that includes it is answered.
+#[test]
+fn a_full_adl2_hrid_with_a_matching_version_pattern_is_answered() {
+    let store = MemoryStore::new();
+    let path = format!(
+        "{}/../tests/fixtures/adl2/openehr_archie__flattener__openEHR-EHR-COMPOSITION.blood_pressure.v1.0.0.adlt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let adl = std::fs::read(path).expect("fixture");
+    let upload = Request::builder()
+        .method("POST")
+        .uri("/v1/definition/template/adl2")
+        .header("content-type", "text/plain")
+        .body(adl.clone())
+        .expect("valid request");
+    assert_eq!(handle(upload, &store, &Config::default()).status(), 201);
+    let hrid = "/definition/template/adl2/openEHR-EHR-COMPOSITION.blood_pressure.v1.0.0";
+    for pattern in ["", "/1", "/1.0", "/1.0.0"] {
+        let response = get(&store, &format!("{hrid}{pattern}"));
+        assert_eq!(response.status(), 200, "{pattern}: {}", String::from_utf8_lossy(response.body()));
+        assert_eq!(response.body(), &adl);
+    }
+    let excluded = get(&store, &format!("{hrid}/2"));
+    assert_eq!(excluded.status(), 404);
+    assert_eq!(
+        message(&excluded),
+        "the template_id names version 1.0.0, which the path's version pattern \"2\" excludes"
+    );
+}

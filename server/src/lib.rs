@@ -130,18 +130,13 @@ async fn answer(request: Request<Incoming>, state: Arc<State>) -> Result<Respons
 /// Writes (which may wait for SQLite's write lock) and static files still go to the blocking pool.
 fn answers_inline(request: &Request<Vec<u8>>, state: &State) -> bool {
     let read_only = matches!(*request.method(), http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
-    read_only && in_api(request.uri().path(), &state.api.base_path)
-}
-
-fn in_api(path: &str, base_path: &str) -> bool {
-    let base = base_path.trim_end_matches('/');
-    path == "/healthz" || path == base || path.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
+    read_only && openehr_defs_api::is_api_path(request.uri().path(), &state.api)
 }
 
 /// API and health check to `handle`, other GETs to the static files.
 fn route(request: Request<Vec<u8>>, state: &State) -> Response<Vec<u8>> {
     let path = request.uri().path();
-    if !in_api(path, &state.api.base_path)
+    if !openehr_defs_api::is_api_path(path, &state.api)
         && request.method() == http::Method::GET
         && let Some(file) = state.www_dir.as_deref().and_then(|root| static_files::resolve(root, path))
     {
