@@ -9,7 +9,7 @@
 use crate::blob::{get_body, put_body, sha256_hex};
 use crate::catalog::StoredBody;
 use crate::error::{ApiError, json, json_response};
-use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return, query_param};
+use crate::negotiate::{Return, encode_segment, none_match_hits, prefer_return, query_param};
 use crate::router::Ctx;
 use crate::shards::{self, Decision, Index, Record};
 use crate::store::StoreError;
@@ -65,9 +65,6 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
 pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Response<Vec<u8>>, ApiError> {
     let (template_id, pattern) = parse_target(id, path_pattern)?;
     let headers = ctx.request.headers();
-    if !accepts(headers, &["text/plain"]) {
-        return Err(ApiError::new(StatusCode::NOT_ACCEPTABLE, "ADL 2 templates are served as text/plain only"));
-    }
     let entries: Vec<Entry> = shards::group::<Adl2>(ctx.layout(), &template_id)?;
     let candidates: Vec<(Version, &StoredBody)> =
         entries.iter().filter_map(|e| Version::parse(&e.item.version).ok().map(|v| (v, &e.private))).collect();
@@ -124,9 +121,6 @@ fn parse_target(id: &str, path_pattern: Option<&str>) -> Result<(String, Version
 
 pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     let headers = ctx.request.headers();
-    if content_type(headers).as_deref() != Some("text/plain") {
-        return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "an ADL 2 template is uploaded as text/plain"));
-    }
     let body = ctx.request.body();
     let report = validate(body);
     if report.kind != Kind::Adl2 || !report.valid {

@@ -4,7 +4,7 @@ use crate::Config;
 use crate::blob::{get_body, put_body, sha256_hex};
 use crate::catalog::{CacheValue, StoredBody};
 use crate::error::{ApiError, json, json_response};
-use crate::negotiate::{Return, accepts, content_type, encode_segment, none_match_hits, prefer_return};
+use crate::negotiate::{Return, encode_segment, none_match_hits, prefer_return};
 use crate::router::Ctx;
 use crate::shards::{self, Decision, Index, Layout, Record};
 use crate::store::{KvStore, StoreError};
@@ -52,12 +52,6 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
 pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
     check_template_id(template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
     let headers = ctx.request.headers();
-    if !accepts(headers, &["application/xml", "text/xml"]) {
-        return Err(ApiError::new(
-            StatusCode::NOT_ACCEPTABLE,
-            "this server returns ADL 1.4 templates as application/xml only (no web templates or JSON)",
-        ));
-    }
     let (stored, inline_body) = find(ctx.layout(), template_id)?
         .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
     let etag =
@@ -116,15 +110,6 @@ fn cache_value(layout: Layout, entry: &Entry, body: &[u8]) -> Result<Vec<u8>, St
 
 pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     let headers = ctx.request.headers();
-    match content_type(headers).as_deref() {
-        Some("application/xml" | "text/xml") => {}
-        other => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                format!("an ADL 1.4 template is uploaded as application/xml, not {}", other.unwrap_or("(none)")),
-            ));
-        }
-    }
     let body = ctx.request.body();
     let layout = ctx.layout();
     let entry = prepare(layout, body, &write_id::new()?)?;

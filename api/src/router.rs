@@ -2,7 +2,7 @@
 //! write protection and the body size limit.
 
 use crate::error::ApiError;
-use crate::negotiate::percent_decode;
+use crate::negotiate::{accepts, content_type, percent_decode};
 use crate::shards::Layout;
 use crate::store::KvStore;
 use crate::{Config, adl2, auth, cors, opt14, queries};
@@ -44,6 +44,26 @@ enum Route {
 }
 
 impl Route {
+    /// What a GET answers with: `Accept` must admit one of these (else 406). `/healthz` answers anything.
+    fn produces(&self) -> &'static [&'static str] {
+        match self {
+            Route::Healthz => &[],
+            Route::Opt14Item(_) => &["application/xml", "text/xml"],
+            Route::Adl2Item(..) => &["text/plain"],
+            _ => &["application/json"],
+        }
+    }
+
+    /// What a write reads: `Content-Type` must be one of these (else 415).
+    fn consumes(&self) -> &'static [&'static str] {
+        match self {
+            Route::Opt14Collection => &["application/xml", "text/xml"],
+            Route::Adl2Collection => &["text/plain"],
+            Route::QueryItem(..) => &["text/plain", "application/json"],
+            _ => &[],
+        }
+    }
+
     fn allow(&self) -> &'static str {
         match self {
             Route::Healthz | Route::Opt14Item(_) | Route::Adl2Item(..) | Route::QueryCollection(_) => "GET, OPTIONS",
@@ -77,8 +97,9 @@ pub(crate) fn route(
             ));
         }
     }
-    let ctx = Ctx { request, store, config };
     let write = method == Method::POST || method == Method::PUT;
+    negotiate_media(&route, request, write)?;
+    let ctx = Ctx { request, store, config };
     match (route, write) {
         (Route::Healthz, _) => Ok(healthz()),
         (Route::Opt14Collection, false) => opt14::list(&ctx),
@@ -92,6 +113,35 @@ pub(crate) fn route(
         (Route::QueryItem(name, Some(pattern)), false) => queries::get(&ctx, &name, &pattern),
         (Route::QueryItem(name, version), true) => queries::put(&ctx, &name, version.as_deref()),
     }
+}
+
+/// The one rule for media types on every route: a read's `Accept` must admit what the route answers with
+/// (406), a write's `Content-Type` must be what the route reads (415).
+fn negotiate_media(route: &Route, request: &Request<Vec<u8>>, write: bool) -> Result<(), ApiError> {
+    let headers = request.headers();
+    if write {
+        let consumes = route.consumes();
+        let sent = content_type(headers);
+        if !sent.as_deref().is_some_and(|sent| consumes.contains(&sent)) {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!(
+                    "this route reads {}, not {}",
+                    consumes.join(" or "),
+                    sent.as_deref().unwrap_or("(no Content-Type)")
+                ),
+            ));
+        }
+        return Ok(());
+    }
+    let produces = route.produces();
+    if !produces.is_empty() && !accepts(headers, produces) {
+        return Err(ApiError::new(
+            StatusCode::NOT_ACCEPTABLE,
+            format!("this route answers with {} only", produces.join(" or ")),
+        ));
+    }
+    Ok(())
 }
 
 fn healthz() -> Response<Vec<u8>> {

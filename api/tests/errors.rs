@@ -154,3 +154,43 @@ fn a_full_adl2_hrid_with_a_matching_version_pattern_is_answered() {
         "the template_id names version 1.0.0, which the path's version pattern \"2\" excludes"
     );
 }
+
+fn send(method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response<Vec<u8>> {
+    let mut request = Request::builder().method(method).uri(format!("/v1{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    handle(request.body(body.to_vec()).expect("valid request"), &MemoryStore::new(), &Config::default())
+}
+
+#[test]
+fn json_routes_answer_406_to_an_accept_they_cannot_serve() {
+    for path in [
+        "/definition/template/adl1.4",
+        "/definition/template/adl2",
+        "/definition/query/",
+        "/definition/query/org.x::q/1",
+    ] {
+        let refused = send("GET", path, &[("Accept", "application/xml")], b"");
+        assert_eq!(refused.status(), 406, "{path}");
+        assert_eq!(message(&refused), "this route answers with application/json only");
+        let accepted = send("GET", path, &[("Accept", "application/json, text/*;q=0.5")], b"");
+        assert_ne!(accepted.status(), 406, "{path}");
+    }
+    assert_eq!(send("GET", "/definition/template/adl1.4/a.b", &[("Accept", "application/json")], b"").status(), 406);
+    assert_eq!(send("GET", "/definition/template/adl1.4/a.b", &[("Accept", "text/xml")], b"").status(), 404);
+}
+
+#[test]
+fn a_stored_query_put_that_is_neither_text_nor_json_is_415() {
+    let put = |content_type: Option<&str>| {
+        let headers: Vec<(&str, &str)> = content_type.map(|c| ("Content-Type", c)).into_iter().collect();
+        send("PUT", "/definition/query/org.x::q", &headers, b"SELECT 1").status()
+    };
+    assert_eq!(put(Some("application/xml")), 415);
+    assert_eq!(put(Some("application/x-www-form-urlencoded")), 415);
+    assert_eq!(put(None), 415);
+    assert_eq!(put(Some("text/plain; charset=utf-8")), 200);
+    let refused = send("PUT", "/definition/query/org.x::q", &[("Content-Type", "application/xml")], b"SELECT 1");
+    assert_eq!(message(&refused), "this route reads text/plain or application/json, not application/xml");
+}
