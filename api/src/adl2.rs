@@ -6,17 +6,16 @@
 //! suggest. For the spec's own examples, a full HRID (`openEHR-EHR-COMPOSITION.test.v1.0.0`) is accepted
 //! on GET too: its version then acts as the exact version pattern (400 if a path pattern disagrees).
 
+use crate::answer;
 use crate::blob::{get_body, put_body, sha256_hex};
 use crate::catalog::StoredBody;
-use crate::error::{ApiError, json, json_response};
-use crate::negotiate::{Return, encode_segment, none_match_hits, prefer_return, query_param};
+use crate::error::{ApiError, json_response};
+use crate::negotiate::{encode_segment, query_param};
 use crate::router::Ctx;
 use crate::shards::{self, Decision, Index, Record};
-use crate::store::StoreError;
 use crate::time::now_rfc3339;
 use crate::write_id;
-use http::header::{CONTENT_TYPE, ETAG, LOCATION};
-use http::{HeaderValue, Response, StatusCode};
+use http::{Response, StatusCode};
 use openehr_definitions::version::Version;
 use openehr_definitions::{ArchetypeHrid, Kind, Metadata, VersionPattern, resolve, validate};
 use serde::{Deserialize, Serialize};
@@ -77,19 +76,7 @@ pub(crate) fn get(ctx: &Ctx, id: &str, path_pattern: Option<&str>) -> Result<Res
                 pattern => format!("no version of ADL 2 template {template_id:?} matches \"{pattern}\""),
             })
         })?;
-    let etag =
-        HeaderValue::from_str(&chosen.etag).map_err(|_| StoreError::corrupt("stored ETag is not a header value"))?;
-    let mut response = if none_match_hits(headers, &chosen.etag) {
-        let mut r = Response::new(Vec::new());
-        *r.status_mut() = StatusCode::NOT_MODIFIED;
-        r
-    } else {
-        let mut r = Response::new(get_body(ctx.store, &chosen.manifest)?);
-        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(TEXT));
-        r
-    };
-    response.headers_mut().insert(ETAG, etag);
-    Ok(response)
+    answer::stored_body(headers, &chosen.etag, TEXT, || get_body(ctx.store, &chosen.manifest))
 }
 
 /// Splits a GET target into the versionless id and the version pattern to resolve.
@@ -188,24 +175,6 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     )?;
 
     let location = ctx.location(&format!("/definition/template/adl2/{}/{version}", encode_segment(&template_id)));
-    let mut response = match prefer_return(headers) {
-        Return::Minimal => Response::new(Vec::new()),
-        Return::Representation => {
-            let mut r = Response::new(body.clone());
-            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(TEXT));
-            r
-        }
-        Return::Identifier => json(
-            StatusCode::CREATED,
-            &serde_json::json!({ "template_id": template_id, "version": version.to_string() }),
-        )?,
-    };
-    *response.status_mut() = StatusCode::CREATED;
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(LOCATION, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        response.headers_mut().insert(ETAG, value);
-    }
-    Ok(response)
+    let identifier = serde_json::json!({ "template_id": template_id, "version": version.to_string() });
+    answer::created(headers, &location, &etag, (body, TEXT), &identifier)
 }

@@ -9,6 +9,7 @@
 //! message says it is the backend's fault.
 
 mod adl2;
+mod answer;
 mod auth;
 mod blob;
 mod catalog;

@@ -1,19 +1,21 @@
 //! ADL 1.4 operational templates: `POST/GET /definition/template/adl1.4[/{template_id}]`.
 
 use crate::Config;
+use crate::answer;
 use crate::blob::{get_body, put_body, sha256_hex};
 use crate::catalog::{CacheValue, StoredBody};
-use crate::error::{ApiError, json, json_response};
-use crate::negotiate::{Return, encode_segment, none_match_hits, prefer_return};
+use crate::error::{ApiError, json_response};
+use crate::negotiate::encode_segment;
 use crate::router::Ctx;
 use crate::shards::{self, Decision, Index, Layout, Record};
 use crate::store::{KvStore, StoreError};
 use crate::time::now_rfc3339;
 use crate::write_id;
-use http::header::{CONTENT_TYPE, ETAG, LOCATION};
-use http::{HeaderValue, Response, StatusCode};
+use http::{Response, StatusCode};
 use openehr_definitions::{check_template_id, validate_opt};
 use serde::{Deserialize, Serialize};
+
+const XML: &str = "application/xml";
 
 fn cache_key(template_id: &str) -> String {
     format!("opt14/id/{template_id}")
@@ -54,23 +56,10 @@ pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, Api
     let headers = ctx.request.headers();
     let (stored, inline_body) = find(ctx.layout(), template_id)?
         .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
-    let etag =
-        HeaderValue::from_str(&stored.etag).map_err(|_| StoreError::corrupt("stored ETag is not a header value"))?;
-    let mut response = if none_match_hits(headers, &stored.etag) {
-        let mut r = Response::new(Vec::new());
-        *r.status_mut() = StatusCode::NOT_MODIFIED;
-        r
-    } else {
-        let body = match inline_body {
-            Some(body) => body,
-            None => get_body(ctx.store, &stored.manifest)?,
-        };
-        let mut r = Response::new(body);
-        r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-        r
-    };
-    response.headers_mut().insert(ETAG, etag);
-    Ok(response)
+    answer::stored_body(headers, &stored.etag, XML, || match inline_body {
+        Some(body) => Ok(body),
+        None => get_body(ctx.store, &stored.manifest),
+    })
 }
 
 /// A stored template's body location, and the body itself when its cache value holds a copy.
@@ -120,24 +109,7 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     }
 
     let location = ctx.location(&format!("/definition/template/adl1.4/{}", encode_segment(&template_id)));
-    let mut response = match prefer_return(headers) {
-        Return::Minimal => Response::new(Vec::new()),
-        Return::Representation => {
-            let mut r = Response::new(body.clone());
-            r.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-            r
-        }
-        Return::Identifier => json(StatusCode::CREATED, &serde_json::json!({ "template_id": template_id }))?,
-    };
-    *response.status_mut() = StatusCode::CREATED;
-    let response_headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response_headers.insert(LOCATION, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        response_headers.insert(ETAG, value);
-    }
-    Ok(response)
+    answer::created(headers, &location, &etag, (body, XML), &serde_json::json!({ "template_id": template_id }))
 }
 
 /// Validates one OPT and writes its chunks (nothing visible yet). 400 on an invalid template,
