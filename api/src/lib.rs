@@ -25,7 +25,7 @@ pub mod store;
 mod time;
 mod write_id;
 
-pub use negotiate::encode_segment;
+pub use negotiate::{encode_segment, percent_decode};
 pub use opt14::{BulkOutcome, bulk_upload_opt14};
 pub use router::is_api_path;
 pub use store::{KvStore, MemoryStore, StoreError, is_immutable_key};

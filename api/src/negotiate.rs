@@ -75,7 +75,7 @@ pub(crate) fn none_match_hits(headers: &HeaderMap, etag: &str) -> bool {
 
 /// Percent-decodes one path segment or query component; `None` when the result is not UTF-8
 /// or an escape is broken.
-pub(crate) fn percent_decode(input: &str, plus_is_space: bool) -> Option<String> {
+pub fn percent_decode(input: &str, plus_is_space: bool) -> Option<String> {
     let bytes = input.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

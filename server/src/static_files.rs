@@ -7,7 +7,7 @@ use std::path::{Component, Path, PathBuf};
 /// The file under `root` that `url_path` names (`/` → `index.html`), or `None` when the path is
 /// unsafe (`..`, backslashes, NUL, bad escapes) or names nothing.
 pub fn resolve(root: &Path, url_path: &str) -> Option<PathBuf> {
-    let decoded = percent_decode(url_path)?;
+    let decoded = openehr_defs_api::percent_decode(url_path, false)?;
     if decoded.contains(['\\', '\0']) {
         return None;
     }
@@ -57,23 +57,6 @@ fn content_type(file: &Path) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
-}
-
-fn percent_decode(input: &str) -> Option<String> {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 #[cfg(test)]
