@@ -65,14 +65,21 @@ pub fn start(config: ServeConfig) -> io::Result<RunningServer> {
 
 struct State {
     store: SqliteStore,
+    /// One permit per reader connection: an API request holds one while it runs, so a read always finds
+    /// an idle reader instead of blocking a runtime thread on a busy one (it waits here, asynchronously).
+    readers: Arc<tokio::sync::Semaphore>,
     www_dir: Option<PathBuf>,
     api: Config,
 }
 
+/// Reader connections to the database (and requests running at once).
+const READERS: usize = 4;
+
 async fn bind(config: ServeConfig) -> io::Result<(tokio::net::TcpListener, Arc<State>)> {
-    let store = SqliteStore::open(&config.data_dir, 4).map_err(io::Error::other)?;
+    let store = SqliteStore::open(&config.data_dir, READERS).map_err(io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    Ok((listener, Arc::new(State { store, www_dir: config.www_dir, api: config.api })))
+    let readers = Arc::new(tokio::sync::Semaphore::new(READERS));
+    Ok((listener, Arc::new(State { store, readers, www_dir: config.www_dir, api: config.api })))
 }
 
 async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) -> io::Result<()> {
@@ -103,6 +110,8 @@ async fn answer(request: Request<Incoming>, state: Arc<State>) -> Result<Respons
     let response = match read_body(body, state.api.max_body_bytes).await {
         Ok(body) => {
             let request = Request::from_parts(parts, body);
+            // The semaphore is never closed; without a permit the request still runs, as before.
+            let _reader = Arc::clone(&state.readers).acquire_owned().await.ok();
             if answers_inline(&request, &state) {
                 route(request, &state)
             } else {
