@@ -148,7 +148,10 @@ pub(crate) fn list<K: Index>(layout: Layout) -> Result<Vec<u8>, StoreError> {
     let mut previous: Option<Vec<u8>> = None;
     'attempt: for _ in 0..READ_RETRIES {
         let Some(raw_root) = layout.store.get(K::ROOT)? else {
-            return Ok(b"[]".to_vec());
+            // No index yet: what an older layout holds (nothing for a new store), until the first write.
+            let records = K::initial_records(layout.store)?;
+            let items: Vec<&K::Item> = records.iter().map(|r| &r.item).collect();
+            return serde_json::to_vec(&items).map_err(|e| StoreError::corrupt(format!("cannot encode a list: {e}")));
         };
         missing_shard_is_corrupt::<K>(&mut previous, &raw_root)?;
         let refs = match decode_root::<K>(&raw_root)? {
@@ -198,7 +201,12 @@ fn read_records<K: Index>(layout: Layout, group: Option<&str>) -> Result<Vec<Rec
     let mut previous: Option<Vec<u8>> = None;
     'attempt: for _ in 0..READ_RETRIES {
         let Some(raw_root) = layout.store.get(K::ROOT)? else {
-            return Ok(Vec::new());
+            // No index yet: what an older layout holds (nothing for a new store), until the first write.
+            let mut records = K::initial_records(layout.store)?;
+            if let Some(group) = group {
+                records.retain(|r| K::key(&r.item).0 == group);
+            }
+            return Ok(records);
         };
         missing_shard_is_corrupt::<K>(&mut previous, &raw_root)?;
         let refs = match decode_root::<K>(&raw_root)? {

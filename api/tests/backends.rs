@@ -405,6 +405,12 @@ fn ten_thousand_query_versions_migrate_shard_and_resolve() {
         store.inner.set(&format!("query/v/{name}"), &serde_json::to_vec(&versions).unwrap()).unwrap();
     }
 
+    // Readable as they are, before any write creates the new index.
+    assert_eq!(listed_versions(&store, "org.scale::query_03").len(), 200);
+    let before_any_write = get(&store, "/v1/definition/query/org.scale::query_03/7");
+    assert_eq!(json(&before_any_write)["version"], "7.0.0");
+    assert_eq!(store.get("query/index").unwrap(), None, "reads do not write");
+
     assert_eq!(put_query(&store, "org.scale::query_07", "SELECT 1").status(), 200, "first use migrates");
     assert_eq!(listed_versions(&store, "org.scale::query_07").last().map(String::as_str), Some("201.0.0"));
     let all = get(&store, "/v1/definition/query/");
