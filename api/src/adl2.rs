@@ -44,8 +44,7 @@ impl Index for Adl2 {
     const SHARDS: &'static str = "adl2";
 
     fn key(item: &ListItem) -> (String, Version) {
-        // Every stored version was parsed at upload; 0.0.0 only orders a hand-edited store.
-        (item.template_id.clone(), Version::parse(&item.version).unwrap_or(Version::new(0, 0, 0)))
+        shards::versioned_key(&item.template_id, &item.version)
     }
 }
 

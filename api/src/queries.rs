@@ -50,8 +50,7 @@ impl Index for Queries {
     const SHARDS: &'static str = "query";
 
     fn key(item: &StoredQuery) -> (String, Version) {
-        // Every stored version was assigned by `put`; 0.0.0 only orders a hand-edited store.
-        (item.name.clone(), Version::parse(&item.version).unwrap_or(Version::new(0, 0, 0)))
+        shards::versioned_key(&item.name, &item.version)
     }
 
     /// The older layout: `query/names` (every name) and `query/v/{name}` (its versions, in order).

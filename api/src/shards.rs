@@ -12,6 +12,7 @@ use crate::first_use;
 use crate::store::{CAS_RETRIES, KvStore, StoreError};
 use bytes::Bytes;
 use http::StatusCode;
+use openehr_definitions::version::Version;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -45,6 +46,12 @@ pub(crate) trait Index {
     fn initial_records(_store: &dyn KvStore) -> Result<Vec<Record<Self>>, StoreError> {
         Ok(Vec::new())
     }
+}
+
+/// The sort key of a versioned record (ADL 2 templates, stored queries): its group, then SEMVER order.
+/// Every stored version was parsed when it was written; 0.0.0 only orders a hand-edited store.
+pub(crate) fn versioned_key(group: &str, version: &str) -> (String, Version) {
+    (group.to_owned(), Version::parse(version).unwrap_or(Version::new(0, 0, 0)))
 }
 
 /// One record of an index.
