@@ -105,7 +105,7 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     let template_id = entry.item.template_id.clone();
     let etag = entry.private.etag.clone();
     if !commit(layout, entry, body)? {
-        return Err(ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists")));
+        return Err(already_exists(&template_id));
     }
 
     let location = ctx.location(&format!("/definition/template/adl1.4/{}", encode_segment(&template_id)));
@@ -114,18 +114,18 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
 
 /// Validates one OPT and writes its chunks (nothing visible yet). 400 on an invalid template,
 /// 409 early when the id is already taken (saves writing chunks that would stay orphans).
-fn prepare(layout: Layout, body: &[u8], write: &str) -> Result<Entry, ApiError> {
+fn prepare(layout: Layout, body: &[u8], write: &str) -> Result<Entry, Refusal> {
     let report = validate_opt(body);
     if !report.is_valid() {
-        return Err(ApiError::invalid("the operational template is not valid", report.diagnostics));
+        return Err(Refusal::Invalid("the operational template is not valid", report.diagnostics));
     }
     let metadata = report.metadata;
     let Some(template_id) = metadata.template_id else {
-        return Err(ApiError::invalid("the operational template has no template_id", report.diagnostics));
+        return Err(Refusal::Invalid("the operational template has no template_id", report.diagnostics));
     };
-    check_template_id(&template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
+    check_template_id(&template_id).map_err(|d| Refusal::Invalid("the template_id is malformed", vec![d]))?;
     if layout.store.get(&cache_key(&template_id))?.is_some() {
-        return Err(ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists")));
+        return Err(Refusal::Exists(template_id));
     }
     let manifest = put_body(layout.store, body, layout.max_value_bytes)?;
     Ok(Entry {
@@ -137,6 +137,37 @@ fn prepare(layout: Layout, body: &[u8], write: &str) -> Result<Entry, ApiError> 
         },
         private: StoredBody { etag: format!("\"{}\"", sha256_hex(body)), manifest, write: write.to_owned() },
     })
+}
+
+/// Why an OPT was not stored: the outcomes an upload step can have besides success, mapped to HTTP
+/// in one place (`From<Refusal> for ApiError`) and counted by [`bulk_upload_opt14`] without HTTP.
+enum Refusal {
+    /// The template does not validate (400 with the core's diagnostics).
+    Invalid(&'static str, Vec<openehr_definitions::Diagnostic>),
+    /// Its template_id is taken (409).
+    Exists(String),
+    /// The store failed (503 or 500).
+    Store(StoreError),
+}
+
+impl From<StoreError> for Refusal {
+    fn from(error: StoreError) -> Self {
+        Refusal::Store(error)
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Invalid(message, diagnostics) => ApiError::invalid(message, diagnostics),
+            Refusal::Exists(id) => already_exists(&id),
+            Refusal::Store(error) => error.into(),
+        }
+    }
+}
+
+fn already_exists(template_id: &str) -> ApiError {
+    ApiError::conflict(format!("an ADL 1.4 template with template_id {template_id:?} already exists"))
 }
 
 /// Adds `entry` unless its template_id is taken, with ONE root CAS (the commit point), then writes the
@@ -199,9 +230,9 @@ pub fn bulk_upload_opt14(store: &dyn KvStore, bodies: &[Vec<u8>]) -> Result<Bulk
     for body in bodies {
         match prepare(layout, body, &write) {
             Ok(entry) => entries.push((entry, body.as_slice())),
-            Err(e) if e.status == StatusCode::CONFLICT => outcome.conflicts += 1,
-            Err(e) if e.status == StatusCode::BAD_REQUEST => outcome.invalid += 1,
-            Err(e) => return Err(StoreError::unavailable(e.cause.unwrap_or(e.message))),
+            Err(Refusal::Exists(_)) => outcome.conflicts += 1,
+            Err(Refusal::Invalid(..)) => outcome.invalid += 1,
+            Err(Refusal::Store(error)) => return Err(error),
         }
     }
     let offered = entries.len();
