@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use openehr_defs_server::{AllowedOrigins, Config, ServeConfig};
+use openehr_defs_server::{Config, ServeConfig, SettingsNeeded};
 
 use crate::exit;
 
@@ -45,19 +45,17 @@ pub struct Args {
 pub fn run(args: Args) -> u8 {
     openehr_defs_server::log_to_stderr();
     let www_dir = args.www.or_else(|| Some(PathBuf::from("www")).filter(|dir| dir.is_dir()));
-    let config = ServeConfig {
-        addr: args.addr,
-        data_dir: args.data,
-        www_dir,
-        api: Config {
-            base_path: args.base_path,
-            allowed_origins: AllowedOrigins::from_setting(&args.allowed_origins),
-            max_body_bytes: args.max_body_bytes,
-            write_token: args.write_token.filter(|t| !t.is_empty()),
-            max_value_bytes: args.max_value_bytes,
-            ..Config::default()
-        },
+    // The flags are the API's named settings, parsed by the API crate exactly as the Spin app's variables are.
+    let setting = |name: &str| match name {
+        "base_path" => Some(args.base_path.clone()),
+        "allowed_origins" => Some(args.allowed_origins.clone()),
+        "max_body_bytes" => Some(args.max_body_bytes.to_string()),
+        "max_value_bytes" => Some(args.max_value_bytes.to_string()),
+        "write_token" => args.write_token.clone(),
+        _ => None,
     };
+    let api = Config::from_settings(setting, SettingsNeeded::all());
+    let config = ServeConfig { addr: args.addr, data_dir: args.data, www_dir, api };
     match openehr_defs_server::serve(config) {
         Ok(()) => exit::OK,
         Err(error) => {
