@@ -1,5 +1,7 @@
-//! Every error answer has the master spec's `Error` shape, `{"message", "validationErrors": [Diagnostic…]}`,
-//! plus `"error"`: the HTTP reason phrase (Spring-style clients, EHRbase's test suite among them, read it).
+//! Every error answer has the master spec's `Error` shape, `{"message", "validationErrors": [string…]}` (each
+//! diagnostic rendered as one line, `3:1: error[OPT010]: … (at /template)`), plus two fields of ours:
+//! `"error"`, the HTTP reason phrase (Spring-style clients, EHRbase's test suite among them, read it), and
+//! `"diagnostics"`, the same diagnostics structured as `{code, severity, message, line, column, path}`.
 //! A 5xx says only what kind of failure it was; its cause goes to the log (see `lib.rs`, `handle`).
 
 use crate::store::StoreError;
@@ -23,7 +25,8 @@ struct ErrorBody<'a> {
     error: &'a str,
     message: &'a str,
     #[serde(rename = "validationErrors")]
-    validation_errors: &'a [Diagnostic],
+    validation_errors: Vec<String>,
+    diagnostics: &'a [Diagnostic],
 }
 
 impl ApiError {
@@ -69,9 +72,11 @@ impl ApiError {
 
     pub fn into_response(self) -> Response<Vec<u8>> {
         let error = self.status.canonical_reason().unwrap_or("Error");
-        let body = ErrorBody { error, message: &self.message, validation_errors: &self.diagnostics };
-        let bytes = serde_json::to_vec(&body)
-            .unwrap_or_else(|_| br#"{"error":"Error","message":"error","validationErrors":[]}"#.to_vec());
+        let validation_errors = self.diagnostics.iter().map(ToString::to_string).collect();
+        let body = ErrorBody { error, message: &self.message, validation_errors, diagnostics: &self.diagnostics };
+        let bytes = serde_json::to_vec(&body).unwrap_or_else(|_| {
+            br#"{"error":"Error","message":"error","validationErrors":[],"diagnostics":[]}"#.to_vec()
+        });
         let mut response = json_response(self.status, bytes);
         for (name, value) in self.headers {
             response.headers_mut().append(name, value);

@@ -145,7 +145,7 @@ impl Config {
     }
 }
 
-/// The API's JSON error answer `{"message", "validationErrors": []}`, for hosts that must refuse a
+/// The API's JSON error answer `{"error", "message", "validationErrors": [], "diagnostics": []}`, for hosts that must refuse a
 /// request before it reaches [`handle`] (an unreadable body), so every error has one shape.
 pub fn error_response(status: http::StatusCode, message: &str) -> Response<Vec<u8>> {
     error::ApiError::new(status, message).into_response()
@@ -186,7 +186,8 @@ mod tests {
         let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         assert_eq!(
             body,
-            serde_json::json!({"error": "Bad Request", "message": "the request body could not be read", "validationErrors": []})
+            serde_json::json!({"error": "Bad Request", "message": "the request body could not be read",
+                "validationErrors": [], "diagnostics": []})
         );
     }
 

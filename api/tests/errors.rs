@@ -70,7 +70,7 @@ fn an_unavailable_backend_is_503_with_retry_after_and_no_internal_text() {
     assert_eq!(
         body(&response),
         serde_json::json!({"error": "Service Unavailable",
-            "message": "the storage backend is unavailable; retry later", "validationErrors": []})
+            "message": "the storage backend is unavailable; retry later", "validationErrors": [], "diagnostics": []})
     );
     assert!(logged(
         "ERROR GET /v1/definition/template/adl1.4 answered 503: storage backend unavailable: connection refused by redis://10.0.0.7:6379"
@@ -117,7 +117,7 @@ fn not_found_messages_name_the_pattern_as_sent_not_rust_debug_text() {
 fn a_bad_versionless_adl2_id_points_only_at_what_was_sent() {
     let response = get(&MemoryStore::new(), "/definition/template/adl2/openEHR-EHR-COMPOSITION");
     assert_eq!(response.status(), 400);
-    let errors = body(&response)["validationErrors"].as_array().expect("validationErrors").clone();
+    let errors = body(&response)["diagnostics"].as_array().expect("diagnostics").clone();
     assert!(!errors.is_empty());
     for error in errors {
         let column = error["column"].as_u64().expect("column");
@@ -193,4 +193,31 @@ fn a_stored_query_put_that_is_neither_text_nor_json_is_415() {
     assert_eq!(put(Some("text/plain; charset=utf-8")), 200);
     let refused = send("PUT", "/definition/query/org.x::q", &[("Content-Type", "application/xml")], b"SELECT 1");
     assert_eq!(message(&refused), "this route reads text/plain or application/json, not application/xml");
+}
+
+/// The spec's `validationErrors` are strings (one per diagnostic); ours, `diagnostics`, the structured form.
+#[test]
+fn a_400_renders_each_diagnostic_as_a_string_beside_the_structured_ones() {
+    let response = send("POST", "/definition/template/adl1.4", &[("Content-Type", "application/xml")], b"<template/>");
+    assert_eq!(response.status(), 400);
+    let body = body(&response);
+    let strings = body["validationErrors"].as_array().expect("validationErrors");
+    let structured = body["diagnostics"].as_array().expect("diagnostics");
+    assert!(!structured.is_empty());
+    assert_eq!(strings.len(), structured.len());
+    for (string, diagnostic) in strings.iter().zip(structured) {
+        let text = |key: &str| diagnostic[key].as_str().unwrap_or_default().to_owned();
+        let mut expected = format!(
+            "{}:{}: {}[{}]: {}",
+            diagnostic["line"],
+            diagnostic["column"],
+            text("severity"),
+            text("code"),
+            text("message")
+        );
+        if !text("path").is_empty() {
+            expected.push_str(&format!(" (at {})", text("path")));
+        }
+        assert_eq!(string.as_str(), Some(expected.as_str()));
+    }
 }

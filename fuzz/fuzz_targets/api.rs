@@ -82,6 +82,7 @@ fuzz_target!(|requests: Vec<Req>| {
         if status.is_client_error() {
             let error: serde_json::Value = serde_json::from_slice(response.body()).expect("error body is JSON");
             assert!(error["message"].is_string() && error["validationErrors"].is_array(), "{error}");
+            assert!(error["diagnostics"].is_array(), "{error}");
             assert_eq!(error["error"].as_str(), status.canonical_reason(), "{error}");
         }
     }

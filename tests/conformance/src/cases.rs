@@ -140,8 +140,11 @@ fn error_codes(resp: &Resp) -> Result<Vec<String>, String> {
     let json = resp.json()?;
     ensure!(json.get("message").is_some_and(Value::is_string), "error body has no message: {json}");
     ensure!(json.get("error").is_some_and(Value::is_string), "error body has no error (reason phrase): {json}");
-    let errors =
+    let strings =
         json.get("validationErrors").and_then(Value::as_array).ok_or(format!("no validationErrors: {json}"))?;
+    ensure!(strings.iter().all(Value::is_string), "validationErrors are not all strings: {json}");
+    let errors = json.get("diagnostics").and_then(Value::as_array).ok_or(format!("no diagnostics: {json}"))?;
+    ensure!(strings.len() == errors.len(), "{} validationErrors but {} diagnostics", strings.len(), errors.len());
     errors
         .iter()
         .map(|d| {
