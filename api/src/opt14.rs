@@ -222,8 +222,7 @@ pub struct BulkOutcome {
 /// Imports many OPTs with a single commit: seeding a store (load tests, migrations) without a request
 /// per template. Same validation and layout as `POST`.
 pub fn bulk_upload_opt14(store: &dyn KvStore, bodies: &[Vec<u8>]) -> Result<BulkOutcome, StoreError> {
-    let config = Config::default();
-    let layout = Layout { store, max_value_bytes: config.max_value_bytes, first_use_wait: config.first_use_wait };
+    let layout = Layout::new(store, &Config::default());
     let write = write_id::new()?;
     let mut outcome = BulkOutcome::default();
     let mut entries = Vec::with_capacity(bodies.len());

@@ -19,11 +19,7 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     /// The store with the configured limits.
     pub fn layout(&self) -> Layout<'a> {
-        Layout {
-            store: self.store,
-            max_value_bytes: self.config.max_value_bytes,
-            first_use_wait: self.config.first_use_wait,
-        }
+        Layout::new(self.store, self.config)
     }
 
     /// The path of `suffix` under the configured base path (for `Location`).

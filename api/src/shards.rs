@@ -28,6 +28,13 @@ pub(crate) struct Layout<'a> {
     pub first_use_wait: Duration,
 }
 
+impl<'a> Layout<'a> {
+    /// The store with the limits `config` sets.
+    pub fn new(store: &'a dyn KvStore, config: &crate::Config) -> Self {
+        Layout { store, max_value_bytes: config.max_value_bytes, first_use_wait: config.first_use_wait }
+    }
+}
+
 /// One kind of index: what its records are and how they sort.
 pub(crate) trait Index {
     /// The public part: exactly what the list answer shows.
