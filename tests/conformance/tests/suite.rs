@@ -28,9 +28,10 @@ fn in_process_under_the_rest_openehr_base_path() {
     assert_eq!(report.failed(), 0, "{}", report.render());
 }
 
-#[test]
-fn native_server_over_loopback() {
-    let data_dir = std::env::temp_dir().join(format!("conformance-server-{}", std::process::id()));
+/// The native server on a free loopback port over a fresh data directory named after `name`; returns
+/// its base URL and the directory (the caller removes it).
+fn native_server(name: &str) -> (String, std::path::PathBuf) {
+    let data_dir = std::env::temp_dir().join(format!("conformance-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data_dir);
     let server = start(ServeConfig {
         addr: "127.0.0.1:0".parse().expect("literal address"),
@@ -39,7 +40,13 @@ fn native_server_over_loopback() {
         api: Config::default(),
     })
     .expect("server starts");
-    let transport = Http::new(&format!("http://{}/v1", server.addr)).expect("base URL");
+    (format!("http://{}/v1", server.addr), data_dir)
+}
+
+#[test]
+fn native_server_over_loopback() {
+    let (url, data_dir) = native_server("server");
+    let transport = Http::new(&url).expect("base URL");
     let report = run_all(&transport, &Options::for_repository());
     println!("{}", report.render());
     let _ = std::fs::remove_dir_all(&data_dir);
@@ -58,16 +65,7 @@ fn races_in_process_over_memory_store() {
 /// The races over loopback, spread round-robin over two base URLs (here both the same server).
 #[test]
 fn races_against_the_native_server_round_robin() {
-    let data_dir = std::env::temp_dir().join(format!("conformance-races-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data_dir);
-    let server = start(ServeConfig {
-        addr: "127.0.0.1:0".parse().expect("literal address"),
-        data_dir: data_dir.clone(),
-        www_dir: None,
-        api: Config::default(),
-    })
-    .expect("server starts");
-    let url = format!("http://{}/v1", server.addr);
+    let (url, data_dir) = native_server("races");
     let transport = RoundRobin::new(&[url.clone(), url]).expect("base URLs");
     let report = run_races(&transport, &Options { race_writers: 8, ..Options::for_repository() });
     println!("{}", report.render());
