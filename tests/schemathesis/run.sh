@@ -53,7 +53,7 @@ for version in 1.0.3 master; do
   printf '\n--- schemathesis %s against %s\n' "$version" "$spec"
   [[ -f "$spec" ]] || { echo "schemathesis: no $spec (../shared/spec beside the repository)"; status=1; continue; }
   (cd "$work" &&
-    SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$root/tests/schemathesis" timeout "$timeout_seconds" \
+    SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$root/tests/schemathesis" PYTHONDONTWRITEBYTECODE=1 timeout "$timeout_seconds" \
       "$venv/bin/schemathesis" run "$spec" \
       --url "$addr/v1" \
       --checks "${ST_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance}" \
