@@ -112,6 +112,8 @@ def before_call(context, case, kwargs):
     if not is_positive(case):
         return
     path, method = case.path, case.method.upper()
+    if case.headers is None:
+        case.headers = {}
     n = fresh()
     if method == "POST" and path == "/definition/template/adl1.4":
         # Bytes: a string would be serialized as XML (`<data>&lt;template…`).

@@ -299,6 +299,8 @@ fn list_templates(s: &Suite) -> Result<(), String> {
     let list = resp.json()?;
     let all = list.as_array().ok_or("not an array")?;
     ensure!(all.iter().all(|i| i["template_id"].is_string()), "an item without a string template_id in {list}");
+    let all_ids: Vec<&str> = all.iter().filter_map(|i| i["template_id"].as_str()).collect();
+    ensure!(all_ids.windows(2).all(|w| w[0] < w[1]), "the list is not sorted by template_id (or repeats one)");
     // This case's templates; other cases' may be listed too.
     let items: Vec<&Value> =
         all.iter().filter(|i| i["template_id"].as_str().is_some_and(|id| id.starts_with(prefix))).collect();
