@@ -34,8 +34,10 @@ mod kind;
 pub mod opt;
 mod position;
 mod report;
+pub mod template;
 mod text;
 pub mod version;
+pub mod web_template;
 
 pub use adl2::{Adl2Header, Adl2Report, ArtefactKind, parse_adl2_header};
 pub use diagnostic::{Code, Diagnostic, Severity};

@@ -1,0 +1,626 @@
+//! Builds the uncompacted web template tree from the template model: one node per constraint
+//! object, the RM attributes editors fill in (`inContext`), ISM transitions, choices, inputs.
+
+use std::collections::BTreeMap;
+
+use super::inputs::{self, Ctx};
+use super::terminology;
+use super::{CodedValue, Input, Node, Options, TermBinding, WebTemplate};
+use crate::template::{CObject, Interval, Kind, Template};
+
+/// Deepest constraint nesting built; deeper objects are left out (real templates stay below 60).
+const MAX_DEPTH: usize = 256;
+
+/// A node while building: the public fields plus what compaction and id generation need.
+pub(super) struct BNode<'t> {
+    pub(super) node: Node,
+    pub(super) obj: Option<&'t CObject>,
+    /// Attribute of the parent object this node hangs from (choice ids need it).
+    pub(super) attr: String,
+    /// `[archetype]/attr[code]/...`: the path annotations and default values are keyed by.
+    pub(super) ap: String,
+    pub(super) json_id: Option<String>,
+    /// Path prefixes of the siblings this node depends on; resolved to ids later.
+    pub(super) depends_on: Option<Vec<String>>,
+    pub(super) cardinalities: Vec<(Interval<i64>, String)>,
+    pub(super) children: Vec<BNode<'t>>,
+}
+
+impl BNode<'_> {
+    pub(super) fn has_input(&self) -> bool {
+        !self.node.inputs.is_empty()
+    }
+}
+
+/// RM properties that are never shown as their own nodes, or shown only as context.
+fn ignored_property(rm_type: &str, attr: &str) -> bool {
+    matches!((rm_type, attr), ("COMPOSITION", "category") | ("HISTORY", "origin") | ("DV_CODED_TEXT", "value"))
+        || attr == "archetype_node_id"
+        || attr == "name"
+}
+
+/// Mandatory RM attributes (existence 1..1) a template rarely constrains, with their RM types:
+/// the builder adds them as context nodes where the template leaves them out.
+fn required_rm_attributes(rm_type: &str) -> &'static [(&'static str, &'static str)] {
+    const ENTRY: &[(&str, &str)] =
+        &[("language", "CODE_PHRASE"), ("encoding", "CODE_PHRASE"), ("subject", "PARTY_PROXY")];
+    match rm_type {
+        "COMPOSITION" => &[("language", "CODE_PHRASE"), ("territory", "CODE_PHRASE"), ("composer", "PARTY_PROXY")],
+        "EVENT_CONTEXT" => &[("start_time", "DV_DATE_TIME"), ("setting", "DV_CODED_TEXT")],
+        "OBSERVATION" | "EVALUATION" | "ADMIN_ENTRY" | "GENERIC_ENTRY" => ENTRY,
+        "INSTRUCTION" => &[
+            ("narrative", "DV_TEXT"),
+            ("language", "CODE_PHRASE"),
+            ("encoding", "CODE_PHRASE"),
+            ("subject", "PARTY_PROXY"),
+        ],
+        "ACTION" => &[
+            ("time", "DV_DATE_TIME"),
+            ("language", "CODE_PHRASE"),
+            ("encoding", "CODE_PHRASE"),
+            ("subject", "PARTY_PROXY"),
+        ],
+        "EVENT" | "POINT_EVENT" => &[("time", "DV_DATE_TIME")],
+        "INTERVAL_EVENT" => &[("width", "DV_DURATION"), ("math_function", "DV_CODED_TEXT"), ("time", "DV_DATE_TIME")],
+        "ACTIVITY" => &[("timing", "DV_PARSABLE"), ("action_archetype_id", "STRING")],
+        _ => &[],
+    }
+}
+
+/// Every data value type an unconstrained ELEMENT may hold, as the reference offers them.
+const ANY_DATA_TYPES: &[&str] = &[
+    "DV_CODED_TEXT",
+    "DV_TEXT",
+    "DV_MULTIMEDIA",
+    "DV_PARSABLE",
+    "DV_STATE",
+    "DV_BOOLEAN",
+    "DV_IDENTIFIER",
+    "DV_URI",
+    "DV_EHR_URI",
+    "DV_DURATION",
+    "DV_QUANTITY",
+    "DV_COUNT",
+    "DV_PROPORTION",
+    "DV_DATE_TIME",
+    "DV_DATE",
+    "DV_TIME",
+    "DV_ORDINAL",
+    "DV_SCALE",
+];
+
+pub(super) fn is_data_value(rm_type: &str) -> bool {
+    rm_type.starts_with("DV_")
+}
+
+pub(super) fn build(template: &Template, options: &Options) -> WebTemplate {
+    let default_language = options.default_language.clone().unwrap_or_else(|| template.language.clone());
+    let languages = if options.languages.is_empty() {
+        let mut all = vec![template.language.clone()];
+        all.extend(template.translations.iter().cloned());
+        all
+    } else {
+        options.languages.clone()
+    };
+    let ctx = Ctx { template, default_language: default_language.clone(), languages: languages.clone() };
+    let builder = Builder { ctx: &ctx };
+    let root_ap = format!("[{}]", archetype_node_id(&template.definition));
+    let mut root = builder.node(None, &template.definition, "", &root_ap, None, 0);
+    builder.children(&mut root, &template.definition, None, 0);
+    super::compact::compact(&mut root);
+    super::ids::assign(&mut root);
+    WebTemplate {
+        template_id: template.template_id.clone(),
+        version: "2.3".to_owned(),
+        default_language,
+        languages,
+        tree: finish(root),
+    }
+}
+
+/// Moves the builder's children into the public nodes.
+fn finish(b: BNode<'_>) -> Node {
+    let mut node = b.node;
+    node.children = b.children.into_iter().map(finish).collect();
+    node
+}
+
+/// `archetype_id` for archetype roots, else the node id (empty when absent).
+pub(super) fn archetype_node_id(obj: &CObject) -> &str {
+    match &obj.kind {
+        Kind::ArchetypeRoot { archetype_id } => archetype_id,
+        _ => obj.node_id(),
+    }
+}
+
+/// The constrained name of an object (`name/value` as a single C_STRING), if any.
+pub(super) fn constrained_name(obj: &CObject) -> Option<&str> {
+    let name = obj.attribute("name")?;
+    let dv = name.children.first()?;
+    let value = dv.attribute("value")?.children.first()?;
+    match &value.kind {
+        Kind::Primitive(crate::template::Primitive::String { list, .. }) => list.first().map(String::as_str),
+        _ => None,
+    }
+}
+
+/// Names given as a coded-text code list on `name`: one node per code.
+fn name_codes(obj: &CObject) -> Vec<&str> {
+    let Some(dv) = obj.attribute("name").and_then(|a| a.children.first()) else { return Vec::new() };
+    if dv.rm_type != "DV_CODED_TEXT" {
+        return Vec::new();
+    }
+    let Some(code) = dv.attribute("defining_code").and_then(|a| a.children.first()) else { return Vec::new() };
+    match &code.kind {
+        Kind::CodePhrase { codes, terminology, .. } if terminology == "local" => {
+            codes.iter().map(String::as_str).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn max_of(interval: &Interval<i64>) -> i64 {
+    interval.upper.map_or(-1, |u| if interval.upper_included { u } else { u - 1 })
+}
+
+fn min_of(interval: &Interval<i64>) -> i64 {
+    interval.lower.map_or(0, |l| if interval.lower_included { l } else { l + 1 })
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+struct Builder<'c, 't> {
+    ctx: &'c Ctx<'t>,
+}
+
+impl<'c, 't> Builder<'c, 't> {
+    fn template(&self) -> &'t Template {
+        self.ctx.template
+    }
+
+    /// Creates the node for `obj` under `attr` (no children yet).
+    fn node(
+        &self,
+        attr: Option<&str>,
+        obj: &'t CObject,
+        parent_path: &str,
+        ap: &str,
+        parent: Option<&'t CObject>,
+        depth: usize,
+    ) -> BNode<'t> {
+        let _ = depth;
+        let t = self.template();
+        let code = archetype_node_id(obj);
+        let constrained = constrained_name(obj);
+        let path = match attr {
+            None => String::new(),
+            Some(a) => format!("{parent_path}/{a}{}", predicate(code, constrained)),
+        };
+        let mut node = Node {
+            rm_type: obj.rm_type.clone(),
+            aql_path: path,
+            node_id: match &obj.kind {
+                Kind::ArchetypeRoot { archetype_id } => Some(archetype_id.clone()),
+                _ => obj.node_id.clone(),
+            },
+            min: min_of(&obj.occurrences),
+            max: max_of(&obj.occurrences),
+            ..Node::default()
+        };
+        if !obj.node_id().is_empty() {
+            node.name = self.am_name(obj);
+            self.localized_names(obj, &mut node);
+        } else if let Some(p) = parent.filter(|p| p.rm_type == "ELEMENT") {
+            let parent_name = self.am_name(p);
+            let saved = std::mem::replace(&mut node.name, parent_name);
+            self.localized_names(p, &mut node);
+            node.name = saved;
+        }
+        // Annotations of the template, then the extra items of the node's term.
+        for a in t.annotations.iter().filter(|a| a.path == ap) {
+            for (k, v) in &a.items {
+                node.annotations.insert(k.clone(), v.clone());
+            }
+        }
+        if !obj.node_id().is_empty()
+            && let Some(term) = t.term(obj.archetype, obj.node_id())
+        {
+            for (k, v) in &term.items {
+                if k != "text" && k != "description" {
+                    node.annotations
+                        .entry(k.clone())
+                        .and_modify(|e| *e = format!("{e};{v}"))
+                        .or_insert_with(|| v.clone());
+                }
+            }
+        }
+        node.term_bindings = self.bindings(obj, obj.node_id());
+        BNode {
+            node,
+            obj: Some(obj),
+            attr: attr.unwrap_or_default().to_owned(),
+            ap: ap.to_owned(),
+            json_id: None,
+            depends_on: None,
+            cardinalities: Vec::new(),
+            children: Vec::new(),
+        }
+    }
+
+    /// A node's view annotations (`view/constraints`), keyed by its AQL path.
+    fn view_annotations(&self, b: &mut BNode<'t>) {
+        for v in &self.template().view {
+            if view_path_matches(&v.path, &b.node.aql_path) {
+                for (k, value) in &v.items {
+                    b.node.annotations.insert(format!("view:{k}"), value.clone());
+                }
+            }
+        }
+    }
+
+    pub(super) fn bindings(&self, obj: &CObject, code: &str) -> BTreeMap<String, TermBinding> {
+        let mut out = BTreeMap::new();
+        if code.is_empty() {
+            return out;
+        }
+        for b in self.template().bindings(obj.archetype, code) {
+            if b.code_string.trim().is_empty() {
+                continue;
+            }
+            let terminology_id =
+                if b.terminology_id.is_empty() { b.terminology.clone() } else { b.terminology_id.clone() };
+            out.insert(b.terminology.clone(), TermBinding { value: b.code_string.clone(), terminology_id });
+        }
+        out
+    }
+
+    /// The name the reference gives an archetyped object: its constrained name, else its term text.
+    fn am_name(&self, obj: &CObject) -> Option<String> {
+        if let Some(n) = constrained_name(obj) {
+            return Some(n.to_owned());
+        }
+        let code = obj.node_id();
+        if code.is_empty() {
+            return None;
+        }
+        self.template().term(obj.archetype, code).and_then(|t| t.item("text")).map(str::to_owned)
+    }
+
+    fn localized_names(&self, obj: &CObject, node: &mut Node) {
+        let t = self.template();
+        let code = obj.node_id();
+        let name = node.name.clone().or_else(|| self.am_name(obj));
+        let text = |lang: &str| self.ctx.text(obj, lang, code);
+        if let Some(constrained) = constrained_name(obj) {
+            let translated = t.term(obj.archetype, code).and_then(|t| t.item("text")) == Some(constrained);
+            node.localized_name = if translated { text(&self.ctx.default_language) } else { name.clone() };
+            if translated {
+                for lang in &self.ctx.languages {
+                    if let Some(tx) = text(lang).filter(|s| !s.trim().is_empty()) {
+                        node.localized_names.insert(lang.clone(), tx);
+                    }
+                }
+            } else if let Some(n) = &name {
+                node.localized_names.insert(self.ctx.default_language.clone(), n.clone());
+            }
+        } else {
+            node.localized_name = text(&self.ctx.default_language).or(name);
+            for lang in &self.ctx.languages {
+                node.localized_names.insert(lang.clone(), text(lang).unwrap_or_default());
+            }
+        }
+        for lang in &self.ctx.languages {
+            if let Some(d) = self.ctx.description(obj, lang, code) {
+                node.localized_descriptions.insert(lang.clone(), d);
+            }
+        }
+    }
+
+    /// Builds the children (or inputs) of `b`, which was made from `obj`.
+    fn children(&self, b: &mut BNode<'t>, obj: &'t CObject, parent: Option<&'t CObject>, depth: usize) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let mut children: Vec<BNode<'t>> = Vec::new();
+        let rm = obj.rm_type.as_str();
+        if !is_data_value(rm) || rm.starts_with("DV_INTERVAL") {
+            let mut ism_done = false;
+            for attribute in &obj.attributes {
+                if rm == "ACTION" && attribute.name == "ism_transition" {
+                    self.ism_transition(&mut children, b, obj);
+                    ism_done = true;
+                    continue;
+                }
+                if attribute.name == "name" {
+                    continue;
+                }
+                for child in &attribute.children {
+                    if matches!(child.kind, Kind::Slot) {
+                        continue;
+                    }
+                    let ap = child_ap(&b.ap, &attribute.name, child);
+                    let codes = name_codes(child);
+                    if codes.is_empty() {
+                        let mut c =
+                            self.node(Some(&attribute.name), child, &b.node.aql_path, &ap, Some(obj), depth + 1);
+                        self.view_annotations(&mut c);
+                        self.children(&mut c, child, Some(obj), depth + 1);
+                        if ignored_property(rm, &attribute.name) {
+                            c.node.in_context = Some(true);
+                        }
+                        children.push(c);
+                    } else {
+                        for code in codes {
+                            let mut c =
+                                self.node(Some(&attribute.name), child, &b.node.aql_path, &ap, Some(obj), depth + 1);
+                            let name = self.ctx.text(child, &self.template().language, code);
+                            c.node.localized_name = self.ctx.text(child, &self.ctx.default_language, code);
+                            c.node.aql_path = format!(
+                                "{}/{}{}",
+                                b.node.aql_path,
+                                attribute.name,
+                                predicate(archetype_node_id(child), name.as_deref())
+                            );
+                            c.node.localized_names.clear();
+                            c.node.localized_descriptions.clear();
+                            for lang in &self.ctx.languages {
+                                c.node
+                                    .localized_names
+                                    .insert(lang.clone(), self.ctx.text(child, lang, code).unwrap_or_default());
+                                if let Some(d) = self.ctx.description(child, lang, code) {
+                                    c.node.localized_descriptions.insert(lang.clone(), d);
+                                }
+                            }
+                            c.node.name = name;
+                            self.children(&mut c, child, Some(obj), depth + 1);
+                            children.push(c);
+                        }
+                    }
+                }
+            }
+            if rm == "ACTION" && !ism_done {
+                self.ism_transition(&mut children, b, obj);
+            }
+            if rm == "INSTRUCTION" && obj.attribute("expiry_time").is_none() {
+                let mut c = self.custom(b, "expiry_time", "DV_DATE_TIME", depth);
+                c.node.name = Some("expiry_time".to_owned());
+                c.node.in_context = None;
+                c.node.min = 0;
+                children.push(c);
+            }
+        }
+        if children.is_empty() && rm == "ELEMENT" {
+            for dv in ANY_DATA_TYPES {
+                let mut c = self.custom(b, "value", dv, depth);
+                c.node.name = b.node.name.clone().map(|n| capitalize(&n));
+                c.json_id = Some(format!("{}_value", dv[3..].to_lowercase()));
+                children.push(c);
+            }
+        }
+        if children.is_empty() {
+            inputs::add(self.ctx, b, obj, parent);
+        }
+        if !b.has_input() {
+            for (attr, rm_type) in required_rm_attributes(rm) {
+                if obj.attribute(attr).is_some() || (rm == "ACTION" && *attr == "ism_transition") {
+                    continue;
+                }
+                children.push(self.custom(b, attr, rm_type, depth));
+            }
+        }
+        if !children.is_empty() {
+            b.children = children;
+            post_process(b);
+        }
+        for attribute in &obj.attributes {
+            if let Some(card) = &attribute.cardinality
+                && requires_cardinality(card, attribute.children.len())
+            {
+                b.cardinalities.push((card.clone(), format!("{}/{}", b.node.aql_path, attribute.name)));
+            }
+        }
+    }
+
+    /// A node for an RM attribute the template does not constrain (`inContext`).
+    fn custom(&self, parent: &BNode<'t>, attr: &str, rm_type: &str, depth: usize) -> BNode<'t> {
+        let mut b = BNode {
+            node: Node {
+                name: Some(capitalize(attr)),
+                rm_type: rm_type.to_owned(),
+                aql_path: format!("{}/{attr}", parent.node.aql_path),
+                min: 1,
+                max: 1,
+                in_context: Some(true),
+                ..Node::default()
+            },
+            obj: None,
+            attr: attr.to_owned(),
+            ap: format!("{}/{attr}", parent.ap),
+            json_id: None,
+            depends_on: None,
+            cardinalities: Vec::new(),
+            children: Vec::new(),
+        };
+        if attr == "value" && parent.node.rm_type == "ELEMENT" {
+            b.node.aql_path = format!("{}/value", parent.node.aql_path);
+            b.node.localized_name = parent.node.localized_name.clone();
+            b.node.localized_names = parent.node.localized_names.clone();
+            b.node.localized_descriptions = parent.node.localized_descriptions.clone();
+        }
+        if depth <= MAX_DEPTH {
+            inputs::add_synthetic(self.ctx, &mut b);
+        }
+        b
+    }
+
+    fn ism_transition(&self, children: &mut Vec<BNode<'t>>, action: &BNode<'t>, obj: &'t CObject) {
+        let mut ism = self.custom(action, "ism_transition", "ISM_TRANSITION", 0);
+        let mut allowed: Vec<String> = Vec::new();
+        let mut careflow = self.custom(&ism, "careflow_step", "DV_CODED_TEXT", 0);
+        careflow.node.min = 0;
+        if let Some(attribute) = obj.attribute("ism_transition") {
+            let mut input =
+                Input { suffix: Some("code".to_owned()), input_type: "CODED_TEXT".to_owned(), ..Input::default() };
+            for t in attribute.children.iter().filter(|c| !c.node_id().is_empty()) {
+                let mut value = self.ctx.coded_value("local", t.node_id(), obj);
+                let states: Vec<String> = t
+                    .attribute("current_state")
+                    .and_then(|a| a.children.first())
+                    .and_then(|dv| dv.attribute("defining_code"))
+                    .and_then(|a| a.children.first())
+                    .map(|c| match &c.kind {
+                        Kind::CodePhrase { codes, .. } => codes.clone(),
+                        _ => Vec::new(),
+                    })
+                    .unwrap_or_default();
+                for s in &states {
+                    if !allowed.contains(s) {
+                        allowed.push(s.clone());
+                    }
+                }
+                value.current_states = Some(states);
+                input.list.push(value);
+            }
+            careflow.node.inputs = vec![input];
+        }
+        if allowed.is_empty() {
+            allowed = terminology::ISM_STATES.iter().map(|s| (*s).to_owned()).collect();
+        }
+        let mut current = self.custom(&ism, "current_state", "DV_CODED_TEXT", 0);
+        current.node.inputs = vec![Input {
+            suffix: Some("code".to_owned()),
+            input_type: "CODED_TEXT".to_owned(),
+            list: allowed
+                .iter()
+                .map(|code| CodedValue {
+                    value: code.clone(),
+                    label: terminology::rubric(code).map(str::to_owned),
+                    ..CodedValue::default()
+                })
+                .collect(),
+            ..Input::default()
+        }];
+        let mut transition = self.custom(&ism, "transition", "DV_CODED_TEXT", 0);
+        transition.node.min = 0;
+        ism.children = vec![current, transition, careflow];
+        children.push(ism);
+    }
+}
+
+/// `[code]` or `[code,'name']` (the reference's short form of a name predicate).
+fn predicate(code: &str, name: Option<&str>) -> String {
+    if code.is_empty() {
+        return String::new();
+    }
+    match name {
+        Some(n) => format!("[{code},'{n}']"),
+        None => format!("[{code}]"),
+    }
+}
+
+fn child_ap(parent_ap: &str, attr: &str, child: &CObject) -> String {
+    let code = archetype_node_id(child);
+    if code.is_empty() { format!("{parent_ap}/{attr}") } else { format!("{parent_ap}/{attr}[{code}]") }
+}
+
+/// View constraint paths are AQL paths with `[code and name/value='x']` predicates.
+fn view_path_matches(view_path: &str, aql_path: &str) -> bool {
+    if view_path == aql_path {
+        return true;
+    }
+    let mut normalized = String::with_capacity(view_path.len());
+    let mut rest = view_path;
+    while let Some(at) = rest.find(" and name/value='") {
+        normalized.push_str(&rest[..at]);
+        normalized.push_str(",'");
+        rest = &rest[at + " and name/value='".len()..];
+    }
+    normalized.push_str(rest);
+    normalized == aql_path
+}
+
+fn requires_cardinality(card: &Interval<i64>, children: usize) -> bool {
+    let min = card.lower.unwrap_or(0);
+    let max = card.upper;
+    if min == 0 {
+        return false;
+    }
+    if min == 1 && max == Some(1) && children == 1 {
+        return false;
+    }
+    min > 1 || max.is_some_and(|m| m < i64::try_from(children).unwrap_or(i64::MAX))
+}
+
+/// Per-RM-type fix-ups after the children are built (the reference's post-processors).
+fn post_process(b: &mut BNode<'_>) {
+    let path = b.node.aql_path.clone();
+    let depends = |b: &mut BNode<'_>, prefixes: &[&str], target: &str| {
+        for c in &mut b.children {
+            if prefixes.iter().any(|p| c.node.aql_path.starts_with(&format!("{path}/{p}"))) {
+                c.depends_on = Some(vec![format!("{path}/{target}")]);
+            }
+        }
+    };
+    match b.node.rm_type.as_str() {
+        "ELEMENT" => {
+            if b.children.len() == 2 {
+                let first = b.children[0].node.inputs.first().map(|i| i.input_type.clone());
+                let second = b.children[1].node.inputs.first().map(|i| i.input_type.clone());
+                let pair = (first.as_deref(), second.as_deref());
+                let coded = match pair {
+                    (Some("CODED_TEXT"), Some("TEXT")) => Some((0, 1)),
+                    (Some("TEXT"), Some("CODED_TEXT")) => Some((1, 0)),
+                    _ => None,
+                };
+                if let Some((coded, text)) = coded {
+                    let node = &mut b.children[coded].node;
+                    if let Some(first) = node.inputs.first_mut() {
+                        first.list_open = Some(true);
+                    }
+                    node.inputs.push(other_input());
+                    b.children.remove(text);
+                }
+            }
+            if b.children.len() > 1 {
+                for c in &mut b.children {
+                    c.node.min = 0;
+                }
+            }
+        }
+        "ACTION" => depends(b, &["protocol"], "instruction_details"),
+        "EVALUATION" => depends(b, &["protocol"], "data"),
+        "INSTRUCTION" => depends(b, &["protocol"], "activities"),
+        "OBSERVATION" => depends(b, &["state", "protocol"], "data"),
+        "EVENT" | "POINT_EVENT" | "INTERVAL_EVENT" => depends(b, &["state"], "data"),
+        "DV_PROPORTION" => b.children.clear(),
+        "DV_PARSABLE" => {
+            b.children.clear();
+            b.node.inputs = vec![Input { input_type: "TEXT".to_owned(), ..Input::default() }];
+        }
+        "COMPOSITION" => {
+            let category = b.children.iter().position(|c| c.node.aql_path == "/category");
+            let language = b.children.iter().position(|c| c.node.aql_path == "/language");
+            if let Some(category) = category {
+                let c = b.children.remove(category);
+                match language {
+                    None => b.children.push(c),
+                    Some(l) => {
+                        let at = if l > category { l - 1 } else { l };
+                        b.children.insert(at.min(b.children.len()), c);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+pub(super) fn other_input() -> Input {
+    Input { suffix: Some("other".to_owned()), input_type: "TEXT".to_owned(), ..Input::default() }
+}

@@ -1,0 +1,162 @@
+//! Web templates against Better's reference output (LENIENT: every expected field present with an
+//! equal value, extra output fields allowed, arrays equal as multisets), EHRbase's share, and the
+//! properties every valid OPT must have.
+#![cfg(feature = "serde")]
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use openehr_definitions::web_template::{Options, web_template};
+use serde_json::Value;
+
+fn fixture(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(relative)
+}
+
+/// JSON without the leading `//` licence lines Better's files start with.
+fn read_json(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let body: String = text.lines().skip_while(|l| l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n");
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn numbers_equal(a: &serde_json::Number, b: &serde_json::Number) -> bool {
+    a == b
+        || matches!((a.as_f64(), b.as_f64()), (Some(x), Some(y)) if (x - y).abs() <= f64::EPSILON * x.abs().max(1.0) * 4.0 || (x as f32) == (y as f32))
+}
+
+/// True when `actual` LENIENT-matches `expected`.
+fn lenient_eq(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => e.iter().all(|(k, v)| a.get(k).is_some_and(|av| lenient_eq(v, av))),
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                return false;
+            }
+            let mut used = vec![false; a.len()];
+            e.iter().all(|ev| {
+                let found = a.iter().enumerate().find(|(i, av)| !used[*i] && lenient_eq(ev, av));
+                match found {
+                    Some((i, _)) => {
+                        used[i] = true;
+                        true
+                    }
+                    None => false,
+                }
+            })
+        }
+        (Value::Number(e), Value::Number(a)) => numbers_equal(e, a),
+        _ => expected == actual,
+    }
+}
+
+/// The differing JSON paths, descending into the best-matching array element (by `id`/`suffix`/`value`).
+fn differences(expected: &Value, actual: &Value, path: &str, out: &mut Vec<String>) {
+    if out.len() >= 40 {
+        return;
+    }
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, v) in e {
+                match a.get(k) {
+                    None => out.push(format!("{path}/{k}: missing (expected {})", short(v))),
+                    Some(av) => differences(v, av, &format!("{path}/{k}"), out),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if lenient_eq(expected, actual) {
+                return;
+            }
+            let key = |v: &Value| {
+                ["id", "suffix", "value"].iter().find_map(|k| v.get(k).map(|x| format!("{k}={x}"))).unwrap_or_default()
+            };
+            let mut used = vec![false; a.len()];
+            for (i, ev) in e.iter().enumerate() {
+                if let Some(j) = a.iter().enumerate().position(|(j, av)| !used[j] && lenient_eq(ev, av)) {
+                    used[j] = true;
+                    continue;
+                }
+                let k = key(ev);
+                let candidate = a.iter().enumerate().find(|(j, av)| !used[*j] && !k.is_empty() && key(av) == k);
+                match candidate {
+                    Some((j, av)) => {
+                        used[j] = true;
+                        differences(ev, av, &format!("{path}[{k}]"), out);
+                    }
+                    None => out.push(format!("{path}[{i} {k}]: no matching element (expected {})", short(ev))),
+                }
+            }
+            for (j, av) in a.iter().enumerate() {
+                if !used[j] && e.len() < a.len() {
+                    out.push(format!("{path}: extra element {}", short(av)));
+                }
+            }
+        }
+        (Value::Number(e), Value::Number(a)) if numbers_equal(e, a) => {}
+        _ => {
+            if expected != actual {
+                out.push(format!("{path}: expected {} got {}", short(expected), short(actual)));
+            }
+        }
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 160 { format!("{}…", s.chars().take(160).collect::<String>()) } else { s }
+}
+
+fn build(opt: &Path, options: &Options) -> Value {
+    let bytes = fs::read(opt).unwrap();
+    let wt = web_template(&bytes, options).unwrap_or_else(|d| panic!("{}: {d:?}", opt.display()));
+    serde_json::to_value(&wt).unwrap()
+}
+
+fn better(name: &str) {
+    let dir = fixture("web-template/better-web-template");
+    let options = Options { default_language: Some("en".to_owned()), languages: vec!["en".to_owned()] };
+    let actual = build(&dir.join("templates").join(format!("{name}.xml")), &options);
+    let expected = read_json(&dir.join("web-templates").join(format!("{name}.json")));
+    let mut diffs = Vec::new();
+    differences(&expected, &actual, "", &mut diffs);
+    assert!(
+        lenient_eq(&expected, &actual) && diffs.is_empty(),
+        "{name}: {} differences, first:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+macro_rules! better_pairs {
+    ($($test:ident => $name:literal $(, ignore = $why:literal)?;)*) => {$(
+        #[test]
+        $(#[ignore = $why])?
+        fn $test() {
+            better($name);
+        }
+    )*};
+}
+
+better_pairs! {
+    better_adverse_reaction_list => "Adverse Reaction List.v1";
+    better_colposcopy => "Colposcopy";
+    better_cytology_report => "Cytology Report";
+    better_hpv_report => "HPV Report";
+    better_histopathology_report => "Histopathology Report";
+    better_jia_jadas => "JIA JADAS";
+    better_lab_test_report => "LAB - Laboratory Test Report";
+    better_allergy_history_summary => "MED - Allergy history Summary";
+    better_nutrition_administration => "MED - Nutrition administration";
+    better_malnutrition_screening => "Malnutrition universal screening tool";
+    better_ncd_nurse_patient_encounter => "NCD Nurse Patient Encounter";
+    better_openep_inpatient_prescription => "OPENeP - Inpatient Prescription";
+    better_tanner_stages => "Tanner stages";
+    better_vbhc_crc_baseline => "VBHC CRC Clinical Outcomes Baseline";
+    better_vbhc_crc_follow_up => "VBHC CRC Clinical Outcomes Follow-up";
+    better_vbhc_pancr_follow_up => "VBHC PANCR Clinical Outcomes Follow-up";
+    better_vital_signs_pathfinder => "Vital Signs Pathfinder Demo";
+    better_vital_signs_microseconds => "Vital Signs microseconds";
+    better_waterlow => "Waterlow pressure damage risk assessment";
+    better_nursing_careplan => "ZN - Nursing careplan Encounter";
+}
