@@ -38,6 +38,11 @@ pub struct Template {
     pub view: Vec<Annotation>,
     /// Default values from the `constraints` overlay, by `differential_path`.
     pub defaults: Vec<DefaultValue>,
+    /// Term tables of `ontology` and `component_ontologies`: archetype id → language → code → term.
+    /// Unlike the definition's tables they hold every language.
+    pub ontologies: HashMap<String, HashMap<String, HashMap<String, Term>>>,
+    /// `description/other_details` by id.
+    pub other_details: Vec<(String, String)>,
 }
 
 /// Terms and term bindings of one archetype root.
@@ -209,8 +214,42 @@ impl Template {
         None
     }
 
-    /// Bindings of `code` in archetype table `archetype`.
+    /// Item `item` (`text`, `description`) of term `code` in `language`, as seen from archetype
+    /// table `archetype`: the template's ontologies first, then (in the template's language) the
+    /// definition's own term tables, walking out through enclosing roots.
+    pub fn term_item(&self, archetype: usize, language: &str, code: &str, item: &str) -> Option<&str> {
+        let mut at = Some(archetype);
+        while let Some(index) = at {
+            let table = self.archetypes.get(index)?;
+            let from_ontology = self
+                .ontologies
+                .get(&table.archetype_id)
+                .and_then(|langs| langs.get(language))
+                .and_then(|terms| terms.get(code))
+                .and_then(|t| t.item(item));
+            if from_ontology.is_some() {
+                return from_ontology;
+            }
+            if language == self.language
+                && let Some(found) = table.terms.get(code).and_then(|t| t.item(item))
+            {
+                return Some(found);
+            }
+            at = table.parent;
+        }
+        None
+    }
+
+    /// Bindings of `code` in archetype table `archetype`, else in the nearest enclosing root that has some.
     pub fn bindings(&self, archetype: usize, code: &str) -> &[Binding] {
-        self.archetypes.get(archetype).and_then(|t| t.bindings.get(code)).map_or(&[], Vec::as_slice)
+        let mut at = Some(archetype);
+        while let Some(index) = at {
+            let Some(table) = self.archetypes.get(index) else { break };
+            if let Some(found) = table.bindings.get(code) {
+                return found;
+            }
+            at = table.parent;
+        }
+        &[]
     }
 }

@@ -23,6 +23,24 @@ pub(crate) fn template(root: &El) -> Template {
             }
         }
     }
+    if let Some(description) = root.child("description") {
+        for d in description.all("other_details") {
+            t.other_details.push((d.attr("id").unwrap_or_default().to_owned(), d.text.trim().to_owned()));
+        }
+    }
+    for ontology in root.children.iter().filter(|c| c.name == "ontology" || c.name == "component_ontologies") {
+        let Some(archetype_id) = ontology.attr("archetype_id") else { continue };
+        let langs = t.ontologies.entry(archetype_id.to_owned()).or_default();
+        for defs in ontology.all("term_definitions") {
+            let terms = langs.entry(defs.attr("language").unwrap_or_default().to_owned()).or_default();
+            for item in defs.all("items") {
+                let Some(code) = item.attr("code") else { continue };
+                let items =
+                    item.all("items").map(|i| (i.attr("id").unwrap_or_default().to_owned(), i.text.clone())).collect();
+                terms.entry(code.to_owned()).or_insert(Term { items });
+            }
+        }
+    }
     if let Some(definition) = root.child("definition") {
         t.definition = object(definition, None, &mut t.archetypes);
     }

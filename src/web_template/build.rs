@@ -115,6 +115,7 @@ pub(super) fn build(template: &Template, options: &Options) -> WebTemplate {
         default_language,
         languages,
         tree: finish(root),
+        other_details: template.other_details.iter().filter(|(k, _)| k == "is_singleton").cloned().collect(),
     }
 }
 
@@ -223,7 +224,7 @@ impl<'c, 't> Builder<'c, 't> {
             node.name = saved;
         }
         // Annotations of the template, then the extra items of the node's term.
-        for a in t.annotations.iter().filter(|a| a.path == ap) {
+        for a in t.annotations.iter().filter(|a| path_matches(&a.path, &node.aql_path, ap)) {
             for (k, v) in &a.items {
                 node.annotations.insert(k.clone(), v.clone());
             }
@@ -256,7 +257,7 @@ impl<'c, 't> Builder<'c, 't> {
     /// A node's view annotations (`view/constraints`), keyed by its AQL path.
     fn view_annotations(&self, b: &mut BNode<'t>) {
         for v in &self.template().view {
-            if view_path_matches(&v.path, &b.node.aql_path) {
+            if path_matches(&v.path, &b.node.aql_path, &b.ap) {
                 for (k, value) in &v.items {
                     b.node.annotations.insert(format!("view:{k}"), value.clone());
                 }
@@ -289,7 +290,8 @@ impl<'c, 't> Builder<'c, 't> {
         if code.is_empty() {
             return None;
         }
-        self.template().term(obj.archetype, code).and_then(|t| t.item("text")).map(str::to_owned)
+        let t = self.template();
+        t.term_item(obj.archetype, &t.language, code, "text").map(str::to_owned)
     }
 
     fn localized_names(&self, obj: &CObject, node: &mut Node) {
@@ -298,7 +300,7 @@ impl<'c, 't> Builder<'c, 't> {
         let name = node.name.clone().or_else(|| self.am_name(obj));
         let text = |lang: &str| self.ctx.text(obj, lang, code);
         if let Some(constrained) = constrained_name(obj) {
-            let translated = t.term(obj.archetype, code).and_then(|t| t.item("text")) == Some(constrained);
+            let translated = t.term_item(obj.archetype, &t.language, code, "text") == Some(constrained);
             node.localized_name = if translated { text(&self.ctx.default_language) } else { name.clone() };
             if translated {
                 for lang in &self.ctx.languages {
@@ -398,7 +400,10 @@ impl<'c, 't> Builder<'c, 't> {
         if children.is_empty() && rm == "ELEMENT" {
             for dv in ANY_DATA_TYPES {
                 let mut c = self.custom(b, "value", dv, depth);
-                c.node.name = b.node.name.clone().map(|n| capitalize(&n));
+                // The reference passes the element's name where the attribute name belongs.
+                let element_name = b.node.name.clone().unwrap_or_default();
+                c.node.aql_path = format!("{}/{element_name}", b.node.aql_path);
+                c.node.name = Some(capitalize(&element_name));
                 c.json_id = Some(format!("{}_value", dv[3..].to_lowercase()));
                 children.push(c);
             }
@@ -529,20 +534,18 @@ fn child_ap(parent_ap: &str, attr: &str, child: &CObject) -> String {
     if code.is_empty() { format!("{parent_ap}/{attr}") } else { format!("{parent_ap}/{attr}[{code}]") }
 }
 
-/// View constraint paths are AQL paths with `[code and name/value='x']` predicates.
-fn view_path_matches(view_path: &str, aql_path: &str) -> bool {
-    if view_path == aql_path {
-        return true;
-    }
-    let mut normalized = String::with_capacity(view_path.len());
-    let mut rest = view_path;
-    while let Some(at) = rest.find(" and name/value='") {
-        normalized.push_str(&rest[..at]);
-        normalized.push_str(",'");
-        rest = &rest[at + " and name/value='".len()..];
-    }
-    normalized.push_str(rest);
-    normalized == aql_path
+/// Whether a template path (annotation, view or default-value path) names the node with AQL path
+/// `aql_path` and archetype path `ap`. Exporters write these paths with or without the root's
+/// `[archetype_id]`, with `[code and name/value='x']`, `[code, 'x']` or `[code,'x']` predicates.
+pub(super) fn path_matches(path: &str, aql_path: &str, ap: &str) -> bool {
+    let normalized = path.replace(" and name/value='", ",'").replace(", '", ",'");
+    let relative = if normalized.starts_with('[') {
+        normalized.find(']').map_or(normalized.as_str(), |end| &normalized[end + 1..])
+    } else {
+        normalized.as_str()
+    };
+    let ap_relative = ap.find(']').map_or(ap, |end| &ap[end + 1..]);
+    relative == aql_path || relative == ap_relative
 }
 
 fn requires_cardinality(card: &Interval<i64>, children: usize) -> bool {

@@ -15,17 +15,17 @@ pub(super) struct Ctx<'t> {
 impl Ctx<'_> {
     /// The text of `code` in `language`. OPT 1.4 term tables hold the template's language only.
     pub(super) fn text(&self, obj: &CObject, language: &str, code: &str) -> Option<String> {
-        if language != self.template.language || code.is_empty() {
+        if code.is_empty() {
             return None;
         }
-        self.template.term(obj.archetype, code).and_then(|t| t.item("text")).map(str::to_owned)
+        self.template.term_item(obj.archetype, language, code, "text").map(str::to_owned)
     }
 
     pub(super) fn description(&self, obj: &CObject, language: &str, code: &str) -> Option<String> {
-        if language != self.template.language || code.is_empty() {
+        if code.is_empty() {
             return None;
         }
-        self.template.term(obj.archetype, code).and_then(|t| t.item("description")).map(str::to_owned)
+        self.template.term_item(obj.archetype, language, code, "description").map(str::to_owned)
     }
 
     /// A list entry for a code: its label and per-language labels and descriptions.
@@ -41,8 +41,7 @@ impl Ctx<'_> {
             return v;
         }
         let term_text = |lang: &str| self.text(obj, lang, &key);
-        v.label = term_text(&self.default_language)
-            .or_else(|| self.template.term(obj.archetype, &key).and_then(|t| t.item("text")).map(str::to_owned));
+        v.label = term_text(&self.default_language).or_else(|| term_text(&self.template.language));
         for lang in &self.languages {
             if let Some(d) = self.description(obj, lang, &key) {
                 v.localized_descriptions.insert(lang.clone(), d);
@@ -63,10 +62,8 @@ impl Ctx<'_> {
     /// The `constraints` default value for a data value node.
     fn default_for(&self, b: &BNode<'_>) -> Option<&DefaultValue> {
         self.template.defaults.iter().find(|d| {
-            b.ap.len() == d.path.len() + 1 + d.attribute.len()
-                && b.ap.starts_with(&d.path)
-                && b.ap.ends_with(&d.attribute)
-                && b.ap.as_bytes().get(d.path.len()) == Some(&b'/')
+            let path = format!("{}/{}", d.path, d.attribute);
+            super::build::path_matches(&path, &b.node.aql_path, &b.ap)
         })
     }
 }

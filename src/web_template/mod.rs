@@ -38,6 +38,9 @@ pub struct WebTemplate {
     pub default_language: String,
     pub languages: Vec<String>,
     pub tree: Node,
+    /// The `description/other_details` front ends use (`is_singleton`).
+    #[cfg_attr(feature = "serde", serde(skip_serializing_if = "BTreeMap::is_empty"))]
+    pub other_details: BTreeMap<String, String>,
 }
 
 /// One node of the tree. Absent optional fields are omitted from JSON, as the reference does.
