@@ -99,6 +99,9 @@ pub struct DefaultValue {
     pub code_string: Option<String>,
     pub terminology: Option<String>,
     pub units: Option<String>,
+    /// `numerator` and `denominator` of a DV_PROPORTION.
+    pub numerator: Option<f64>,
+    pub denominator: Option<f64>,
 }
 
 /// One constraint object (`C_COMPLEX_OBJECT`, `C_ARCHETYPE_ROOT`, a domain type or a primitive).

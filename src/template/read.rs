@@ -90,6 +90,8 @@ fn default_value(path: &str, attribute: &str, dv: &El) -> DefaultValue {
         code_string: dv.text_at(&["defining_code", "code_string"]).map(str::to_owned),
         terminology: dv.text_at(&["defining_code", "terminology_id", "value"]).map(str::to_owned),
         units: dv.text_of("units").map(str::to_owned),
+        numerator: dv.text_of("numerator").and_then(|v| v.parse().ok()),
+        denominator: dv.text_of("denominator").and_then(|v| v.parse().ok()),
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::inputs::{self, Ctx};
+use super::paths::PathIndex;
 use super::terminology;
 use super::{CodedValue, Input, Node, Options, TermBinding, WebTemplate};
 use crate::template::{CObject, Interval, Kind, Template};
@@ -12,9 +13,8 @@ use crate::template::{CObject, Interval, Kind, Template};
 const MAX_DEPTH: usize = 256;
 
 /// A node while building: the public fields plus what compaction and id generation need.
-pub(super) struct BNode<'t> {
+pub(super) struct BNode {
     pub(super) node: Node,
-    pub(super) obj: Option<&'t CObject>,
     /// Attribute of the parent object this node hangs from (choice ids need it).
     pub(super) attr: String,
     /// `[archetype]/attr[code]/...`: the path annotations and default values are keyed by.
@@ -23,10 +23,10 @@ pub(super) struct BNode<'t> {
     /// Path prefixes of the siblings this node depends on; resolved to ids later.
     pub(super) depends_on: Option<Vec<String>>,
     pub(super) cardinalities: Vec<(Interval<i64>, String)>,
-    pub(super) children: Vec<BNode<'t>>,
+    pub(super) children: Vec<BNode>,
 }
 
-impl BNode<'_> {
+impl BNode {
     pub(super) fn has_input(&self) -> bool {
         !self.node.inputs.is_empty()
     }
@@ -102,7 +102,14 @@ pub(super) fn build(template: &Template, options: &Options) -> WebTemplate {
     } else {
         options.languages.clone()
     };
-    let ctx = Ctx { template, default_language: default_language.clone(), languages: languages.clone() };
+    let ctx = Ctx {
+        template,
+        default_language: default_language.clone(),
+        languages: languages.clone(),
+        annotations: PathIndex::new(template.annotations.iter().map(|a| (a.path.clone(), a))),
+        view: PathIndex::new(template.view.iter().map(|a| (a.path.clone(), a))),
+        defaults: PathIndex::new(template.defaults.iter().map(|d| (format!("{}/{}", d.path, d.attribute), d))),
+    };
     let builder = Builder { ctx: &ctx };
     let root_ap = format!("[{}]", archetype_node_id(&template.definition));
     let mut root = builder.node(None, &template.definition, "", &root_ap, None, 0);
@@ -120,7 +127,7 @@ pub(super) fn build(template: &Template, options: &Options) -> WebTemplate {
 }
 
 /// Moves the builder's children into the public nodes.
-fn finish(b: BNode<'_>) -> Node {
+fn finish(b: BNode) -> Node {
     let mut node = b.node;
     node.children = b.children.into_iter().map(finish).collect();
     node
@@ -194,7 +201,7 @@ impl<'c, 't> Builder<'c, 't> {
         ap: &str,
         parent: Option<&'t CObject>,
         depth: usize,
-    ) -> BNode<'t> {
+    ) -> BNode {
         let _ = depth;
         let t = self.template();
         let code = archetype_node_id(obj);
@@ -224,7 +231,7 @@ impl<'c, 't> Builder<'c, 't> {
             node.name = saved;
         }
         // Annotations of the template, then the extra items of the node's term.
-        for a in t.annotations.iter().filter(|a| path_matches(&a.path, &node.aql_path, ap)) {
+        for a in self.ctx.annotations.find(&node.aql_path) {
             for (k, v) in &a.items {
                 node.annotations.insert(k.clone(), v.clone());
             }
@@ -244,7 +251,6 @@ impl<'c, 't> Builder<'c, 't> {
         node.term_bindings = self.bindings(obj, obj.node_id());
         BNode {
             node,
-            obj: Some(obj),
             attr: attr.unwrap_or_default().to_owned(),
             ap: ap.to_owned(),
             json_id: None,
@@ -255,12 +261,10 @@ impl<'c, 't> Builder<'c, 't> {
     }
 
     /// A node's view annotations (`view/constraints`), keyed by its AQL path.
-    fn view_annotations(&self, b: &mut BNode<'t>) {
-        for v in &self.template().view {
-            if path_matches(&v.path, &b.node.aql_path, &b.ap) {
-                for (k, value) in &v.items {
-                    b.node.annotations.insert(format!("view:{k}"), value.clone());
-                }
+    fn view_annotations(&self, b: &mut BNode) {
+        for v in self.ctx.view.find(&b.node.aql_path) {
+            for (k, value) in &v.items {
+                b.node.annotations.insert(format!("view:{k}"), value.clone());
             }
         }
     }
@@ -325,11 +329,11 @@ impl<'c, 't> Builder<'c, 't> {
     }
 
     /// Builds the children (or inputs) of `b`, which was made from `obj`.
-    fn children(&self, b: &mut BNode<'t>, obj: &'t CObject, parent: Option<&'t CObject>, depth: usize) {
+    fn children(&self, b: &mut BNode, obj: &'t CObject, parent: Option<&'t CObject>, depth: usize) {
         if depth > MAX_DEPTH {
             return;
         }
-        let mut children: Vec<BNode<'t>> = Vec::new();
+        let mut children: Vec<BNode> = Vec::new();
         let rm = obj.rm_type.as_str();
         if !is_data_value(rm) || rm.starts_with("DV_INTERVAL") {
             let mut ism_done = false;
@@ -433,7 +437,7 @@ impl<'c, 't> Builder<'c, 't> {
     }
 
     /// A node for an RM attribute the template does not constrain (`inContext`).
-    fn custom(&self, parent: &BNode<'t>, attr: &str, rm_type: &str, depth: usize) -> BNode<'t> {
+    fn custom(&self, parent: &BNode, attr: &str, rm_type: &str, depth: usize) -> BNode {
         let mut b = BNode {
             node: Node {
                 name: Some(capitalize(attr)),
@@ -444,7 +448,6 @@ impl<'c, 't> Builder<'c, 't> {
                 in_context: Some(true),
                 ..Node::default()
             },
-            obj: None,
             attr: attr.to_owned(),
             ap: format!("{}/{attr}", parent.ap),
             json_id: None,
@@ -464,7 +467,7 @@ impl<'c, 't> Builder<'c, 't> {
         b
     }
 
-    fn ism_transition(&self, children: &mut Vec<BNode<'t>>, action: &BNode<'t>, obj: &'t CObject) {
+    fn ism_transition(&self, children: &mut Vec<BNode>, action: &BNode, obj: &'t CObject) {
         let mut ism = self.custom(action, "ism_transition", "ISM_TRANSITION", 0);
         let mut allowed: Vec<String> = Vec::new();
         let mut careflow = self.custom(&ism, "careflow_step", "DV_CODED_TEXT", 0);
@@ -534,20 +537,6 @@ fn child_ap(parent_ap: &str, attr: &str, child: &CObject) -> String {
     if code.is_empty() { format!("{parent_ap}/{attr}") } else { format!("{parent_ap}/{attr}[{code}]") }
 }
 
-/// Whether a template path (annotation, view or default-value path) names the node with AQL path
-/// `aql_path` and archetype path `ap`. Exporters write these paths with or without the root's
-/// `[archetype_id]`, with `[code and name/value='x']`, `[code, 'x']` or `[code,'x']` predicates.
-pub(super) fn path_matches(path: &str, aql_path: &str, ap: &str) -> bool {
-    let normalized = path.replace(" and name/value='", ",'").replace(", '", ",'");
-    let relative = if normalized.starts_with('[') {
-        normalized.find(']').map_or(normalized.as_str(), |end| &normalized[end + 1..])
-    } else {
-        normalized.as_str()
-    };
-    let ap_relative = ap.find(']').map_or(ap, |end| &ap[end + 1..]);
-    relative == aql_path || relative == ap_relative
-}
-
 fn requires_cardinality(card: &Interval<i64>, children: usize) -> bool {
     let min = card.lower.unwrap_or(0);
     let max = card.upper;
@@ -561,9 +550,9 @@ fn requires_cardinality(card: &Interval<i64>, children: usize) -> bool {
 }
 
 /// Per-RM-type fix-ups after the children are built (the reference's post-processors).
-fn post_process(b: &mut BNode<'_>) {
+fn post_process(b: &mut BNode) {
     let path = b.node.aql_path.clone();
-    let depends = |b: &mut BNode<'_>, prefixes: &[&str], target: &str| {
+    let depends = |b: &mut BNode, prefixes: &[&str], target: &str| {
         for c in &mut b.children {
             if prefixes.iter().any(|p| c.node.aql_path.starts_with(&format!("{path}/{p}"))) {
                 c.depends_on = Some(vec![format!("{path}/{target}")]);

@@ -23,7 +23,7 @@ const SKIP_IF_EMPTY: &[&str] = &[
     "ITEM",
 ];
 
-pub(super) fn compact(root: &mut BNode<'_>) {
+pub(super) fn compact(root: &mut BNode) {
     let children = std::mem::take(&mut root.children);
     root.children = flatten(&mut root.cardinalities, children);
     let children = std::mem::take(&mut root.children);
@@ -31,7 +31,7 @@ pub(super) fn compact(root: &mut BNode<'_>) {
     merge_coded_text_with_other(&mut root.children);
 }
 
-fn compact_node<'t>(mut node: BNode<'t>, depth: usize) -> Option<BNode<'t>> {
+fn compact_node(mut node: BNode, depth: usize) -> Option<BNode> {
     let children = std::mem::take(&mut node.children);
     node.children = flatten(&mut node.cardinalities, children);
     let children = std::mem::take(&mut node.children);
@@ -52,7 +52,7 @@ fn compact_node<'t>(mut node: BNode<'t>, depth: usize) -> Option<BNode<'t>> {
     Some(node)
 }
 
-fn compactable(child: &BNode<'_>, siblings: &[BNode<'_>]) -> bool {
+fn compactable(child: &BNode, siblings: &[BNode]) -> bool {
     let rm = child.node.rm_type.as_str();
     if ALWAYS_COMPACTABLE.contains(&rm) {
         return true;
@@ -62,15 +62,12 @@ fn compactable(child: &BNode<'_>, siblings: &[BNode<'_>]) -> bool {
         && !siblings.iter().any(|s| !std::ptr::eq(s, child) && types_match(child, s))
 }
 
-fn types_match(a: &BNode<'_>, b: &BNode<'_>) -> bool {
+fn types_match(a: &BNode, b: &BNode) -> bool {
     a.node.rm_type == b.node.rm_type || (a.node.rm_type.ends_with("EVENT") && b.node.rm_type.ends_with("EVENT"))
 }
 
 /// Replaces compactable children by their own (flattened) children.
-fn flatten<'t>(
-    cardinalities: &mut Vec<(crate::template::Interval<i64>, String)>,
-    children: Vec<BNode<'t>>,
-) -> Vec<BNode<'t>> {
+fn flatten(cardinalities: &mut Vec<(crate::template::Interval<i64>, String)>, children: Vec<BNode>) -> Vec<BNode> {
     let flags: Vec<bool> = children.iter().map(|c| compactable(c, &children)).collect();
     let mut out = Vec::with_capacity(children.len());
     for (mut child, flag) in children.into_iter().zip(flags) {
@@ -91,7 +88,7 @@ fn flatten<'t>(
     out
 }
 
-fn copy_depends_on(depends: &[String], to: &mut BNode<'_>) {
+fn copy_depends_on(depends: &[String], to: &mut BNode) {
     match &mut to.depends_on {
         None => to.depends_on = Some(depends.to_vec()),
         Some(existing) => existing.extend(depends.iter().cloned()),
@@ -99,7 +96,7 @@ fn copy_depends_on(depends: &[String], to: &mut BNode<'_>) {
 }
 
 /// DV_TEXT beside DV_CODED_TEXT on the same path: one coded text with an `other` input.
-fn merge_coded_text_with_other(children: &mut Vec<BNode<'_>>) {
+fn merge_coded_text_with_other(children: &mut Vec<BNode>) {
     if children.len() != 2 {
         return;
     }
@@ -126,7 +123,7 @@ fn merge_coded_text_with_other(children: &mut Vec<BNode<'_>>) {
 }
 
 /// What a collapsed node passes to the child that replaces it.
-fn copy_values<'t>(from: BNode<'t>, to: &mut BNode<'t>) {
+fn copy_values(from: BNode, to: &mut BNode) {
     let f = from.node;
     let t = &mut to.node;
     t.name = f.name;

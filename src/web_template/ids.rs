@@ -7,13 +7,13 @@ use std::collections::HashSet;
 use super::Cardinality;
 use super::build::BNode;
 
-pub(super) fn assign(root: &mut BNode<'_>) {
+pub(super) fn assign(root: &mut BNode) {
     let id = unique(&mut HashSet::new(), base_id(root, None));
     root.node.id = id;
     children(root);
 }
 
-fn children(node: &mut BNode<'_>) {
+fn children(node: &mut BNode) {
     let is_choice = node.node.rm_type == "ELEMENT" && node.children.len() > 1;
     let parent_rm = node.node.rm_type.clone();
     let mut taken = HashSet::new();
@@ -44,7 +44,7 @@ fn children(node: &mut BNode<'_>) {
     }
 }
 
-fn resolve_depends_on(children: &mut [BNode<'_>]) {
+fn resolve_depends_on(children: &mut [BNode]) {
     let siblings: Vec<(String, String, bool)> = children
         .iter()
         .map(|c| (c.node.aql_path.clone(), c.node.id.clone(), c.node.in_context == Some(true)))
@@ -70,7 +70,7 @@ fn typed_id(rm_type: &str) -> String {
     format!("{}_value", rm_type.get(3..).unwrap_or_default().to_lowercase())
 }
 
-fn base_id(node: &BNode<'_>, parent_rm: Option<&str>) -> String {
+fn base_id(node: &BNode, parent_rm: Option<&str>) -> String {
     let raw = if let Some(json) = &node.json_id {
         json.clone()
     } else {

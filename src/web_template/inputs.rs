@@ -1,6 +1,7 @@
 //! Inputs of leaf nodes, per data value type, as the reference builds them.
 
 use super::build::BNode;
+use super::paths::PathIndex;
 use super::terminology;
 use super::{CodedValue, Input, Range, Validation, Value};
 use crate::template::{CObject, DefaultValue, Interval, Kind, Primitive, Template};
@@ -10,6 +11,9 @@ pub(super) struct Ctx<'t> {
     pub(super) template: &'t Template,
     pub(super) default_language: String,
     pub(super) languages: Vec<String>,
+    pub(super) annotations: PathIndex<&'t crate::template::Annotation>,
+    pub(super) view: PathIndex<&'t crate::template::Annotation>,
+    pub(super) defaults: PathIndex<&'t DefaultValue>,
 }
 
 impl Ctx<'_> {
@@ -60,11 +64,8 @@ impl Ctx<'_> {
     }
 
     /// The `constraints` default value for a data value node.
-    fn default_for(&self, b: &BNode<'_>) -> Option<&DefaultValue> {
-        self.template.defaults.iter().find(|d| {
-            let path = format!("{}/{}", d.path, d.attribute);
-            super::build::path_matches(&path, &b.node.aql_path, &b.ap)
-        })
+    fn default_for(&self, b: &BNode) -> Option<&DefaultValue> {
+        self.defaults.find(&b.node.aql_path).next().copied()
     }
 }
 
@@ -100,7 +101,7 @@ fn code_phrases<'o>(obj: &'o CObject) -> Vec<&'o CObject> {
 }
 
 /// Inputs for a node built from a constraint object.
-pub(super) fn add(ctx: &Ctx<'_>, b: &mut BNode<'_>, obj: &CObject, _parent: Option<&CObject>) {
+pub(super) fn add(ctx: &Ctx<'_>, b: &mut BNode, obj: &CObject, _parent: Option<&CObject>) {
     let default = ctx.default_for(b).cloned();
     let rm = b.node.rm_type.clone();
     let inputs = by_type(ctx, &rm, Some(obj), default.as_ref(), b);
@@ -108,7 +109,7 @@ pub(super) fn add(ctx: &Ctx<'_>, b: &mut BNode<'_>, obj: &CObject, _parent: Opti
 }
 
 /// Inputs for a node the builder made up (RM context attributes, choice values).
-pub(super) fn add_synthetic(ctx: &Ctx<'_>, b: &mut BNode<'_>) {
+pub(super) fn add_synthetic(ctx: &Ctx<'_>, b: &mut BNode) {
     let rm = b.node.rm_type.clone();
     let inputs = by_type(ctx, &rm, None, None, b);
     b.node.inputs.extend(inputs);
@@ -119,7 +120,7 @@ fn by_type(
     rm: &str,
     obj: Option<&CObject>,
     default: Option<&DefaultValue>,
-    b: &mut BNode<'_>,
+    b: &mut BNode,
 ) -> Vec<Input> {
     match rm {
         "DV_TEXT" | "DV_MULTIMEDIA" | "DV_URI" | "DV_EHR_URI" | "STRING" => {
@@ -196,7 +197,7 @@ fn by_type(
             vec![i]
         }
         "DV_DURATION" => duration(primitive(obj, "value"), default),
-        "DV_PROPORTION" => proportion(obj, b),
+        "DV_PROPORTION" => proportion(obj, default, b),
         "DV_IDENTIFIER" => {
             ["id", "type", "issuer", "assigner"].iter().map(|s| string_input(primitive(obj, s), Some(s))).collect()
         }
@@ -414,7 +415,7 @@ fn duration(c: Option<&Primitive>, default: Option<&DefaultValue>) -> Vec<Input>
 
 const PROPORTION_TYPES: &[&str] = &["ratio", "unitary", "percent", "fraction", "integer_fraction"];
 
-fn proportion(obj: Option<&CObject>, b: &mut BNode<'_>) -> Vec<Input> {
+fn proportion(obj: Option<&CObject>, default: Option<&DefaultValue>, b: &mut BNode) -> Vec<Input> {
     let types: Option<Vec<i64>> = match primitive(obj, "type") {
         Some(Primitive::Integer { list, .. }) => Some(list.clone()),
         _ => None,
@@ -436,6 +437,8 @@ fn proportion(obj: Option<&CObject>, b: &mut BNode<'_>) -> Vec<Input> {
     let part = |suffix: &str| {
         let c = primitive(obj, suffix);
         let mut i = input(Some(suffix), if integral { "INTEGER" } else { "DECIMAL" });
+        let value = default.and_then(|d| if suffix == "numerator" { d.numerator } else { d.denominator });
+        i.default_value = value.map(|v| if integral { Value::Integer(v.round() as i64) } else { Value::Decimal(v) });
         if let Some(Primitive::Real { range: Some(r), .. }) = c {
             let range = if integral {
                 int_range(&Interval {

@@ -12,6 +12,7 @@ mod build;
 mod compact;
 mod ids;
 mod inputs;
+mod paths;
 mod terminology;
 
 use std::collections::BTreeMap;
