@@ -160,3 +160,59 @@ better_pairs! {
     better_waterlow => "Waterlow pressure damage risk assessment";
     better_nursing_careplan => "ZN - Nursing careplan Encounter";
 }
+
+fn every_opt_in(folder: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = fs::read_dir(fixture(folder)).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+/// Sibling ids are unique; sibling AQL paths are unique except among the alternatives of one
+/// ELEMENT's value (`coded_text_value`, `text_value`, ... all live at `.../value`, as in the
+/// reference) and where the OPT itself gives two siblings the same node id and the same name
+/// (one fixture does: no path can tell those apart).
+fn check_tree(node: &openehr_definitions::web_template::Node, file: &str, same_twice: &mut usize) {
+    let mut ids = std::collections::HashSet::new();
+    let mut paths: std::collections::HashMap<&str, &openehr_definitions::web_template::Node> = Default::default();
+    for child in &node.children {
+        assert!(ids.insert(child.id.as_str()), "{file}: duplicate id {} under {}", child.id, node.aql_path);
+        if node.rm_type != "ELEMENT"
+            && let Some(other) = paths.insert(child.aql_path.as_str(), child)
+        {
+            assert!(
+                other.node_id == child.node_id && other.name == child.name,
+                "{file}: duplicate aqlPath {}",
+                child.aql_path
+            );
+            *same_twice += 1;
+        }
+        check_tree(child, file, same_twice);
+    }
+}
+
+#[test]
+fn every_valid_opt_builds_and_its_sibling_ids_and_paths_are_unique() {
+    let mut count = 0;
+    let mut same_twice = 0;
+    for folder in ["opt14/valid", "web-template/ehrbase-openEHR_SDK/operationaltemplate", "flat/templates"] {
+        for path in every_opt_in(folder) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let wt = web_template(&fs::read(&path).unwrap(), &Options::default())
+                .unwrap_or_else(|d| panic!("{name}: {d:?}"));
+            assert_eq!(wt.version, "2.3");
+            assert!(!wt.tree.id.is_empty(), "{name}");
+            check_tree(&wt.tree, &name, &mut same_twice);
+            count += 1;
+        }
+    }
+    assert!(count > 100);
+    assert!(same_twice <= 2, "{same_twice} sibling pairs the OPT itself does not tell apart");
+}
+
+#[test]
+fn an_invalid_opt_yields_the_validators_diagnostics_and_no_tree() {
+    let diagnostics =
+        web_template(b"<template xmlns=\"http://schemas.openehr.org/v1\"/>", &Options::default()).unwrap_err();
+    assert!(diagnostics.iter().any(|d| d.code == openehr_definitions::Code::MissingElement));
+    assert!(web_template(b"", &Options::default()).is_err());
+}

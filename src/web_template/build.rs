@@ -168,11 +168,11 @@ fn name_codes(obj: &CObject) -> Vec<&str> {
 }
 
 fn max_of(interval: &Interval<i64>) -> i64 {
-    interval.upper.map_or(-1, |u| if interval.upper_included { u } else { u - 1 })
+    interval.upper.map_or(-1, |u| if interval.upper_included { u } else { u.saturating_sub(1) })
 }
 
 fn min_of(interval: &Interval<i64>) -> i64 {
-    interval.lower.map_or(0, |l| if interval.lower_included { l } else { l + 1 })
+    interval.lower.map_or(0, |l| if interval.lower_included { l } else { l.saturating_add(1) })
 }
 
 fn capitalize(s: &str) -> String {

@@ -86,7 +86,7 @@ fn primitive<'o>(obj: Option<&'o CObject>, attribute: &str) -> Option<&'o Primit
     }
 }
 
-fn code_phrases<'o>(obj: &'o CObject) -> Vec<&'o CObject> {
+fn code_phrases(obj: &CObject) -> Vec<&CObject> {
     if matches!(obj.kind, Kind::CodePhrase { .. } | Kind::CodeReference { .. }) {
         return vec![obj];
     }
@@ -241,11 +241,10 @@ fn coded_text(ctx: &Ctx<'_>, obj: Option<&CObject>, default: Option<&DefaultValu
     };
     match phrases.first() {
         Some(first) => match &first.kind {
-            Kind::CodeReference { reference_set_uri } => {
-                if let Some(uri) = reference_set_uri {
-                    let uri = uri.strip_prefix("terminology:").unwrap_or(uri).to_owned();
-                    external(&mut inputs, Some(uri), None);
-                }
+            // Without a `referenceSetUri` the reference builds no inputs at all.
+            Kind::CodeReference { reference_set_uri: Some(uri) } => {
+                let uri = uri.strip_prefix("terminology:").unwrap_or(uri).to_owned();
+                external(&mut inputs, Some(uri), None);
             }
             Kind::CodePhrase { terminology, codes, assumed } => {
                 if codes.is_empty() {
@@ -496,8 +495,8 @@ fn proportion(obj: Option<&CObject>, default: Option<&DefaultValue>, b: &mut BNo
 }
 
 fn int_range(r: &Interval<i64>) -> Option<Range> {
-    let min = r.lower.map(|l| if r.lower_included { l } else { l + 1 });
-    let max = r.upper.map(|u| if r.upper_included { u } else { u - 1 });
+    let min = r.lower.map(|l| if r.lower_included { l } else { l.saturating_add(1) });
+    let max = r.upper.map(|u| if r.upper_included { u } else { u.saturating_sub(1) });
     if min.is_none() && max.is_none() {
         return None;
     }
