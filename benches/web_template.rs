@@ -1,12 +1,12 @@
 //! Throughput of the web template builder against `validate_opt` over the same corpus, in the
 //! same run, plus the time for the largest OPT (International Patient Summary, ~1.9 MB).
-//! Criterion measures; the ratio and the per-file time are printed from its estimates.
+//! Criterion measures each; the ratio and the per-file time come from interleaved passes.
 //!
 //! `cargo bench --bench web_template` (add `-- --quick` for a short smoke run).
 
 use std::hint::black_box;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
 use openehr_definitions::validate_opt;
@@ -31,45 +31,66 @@ fn load_corpus(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// Seconds per iteration of `work`, from a criterion run of `name`.
-fn seconds(c: &mut Criterion, name: &str, bytes: u64, mut work: impl FnMut()) -> f64 {
+/// Runs `work` as a criterion benchmark `name` (throughput in bytes).
+fn bench(c: &mut Criterion, name: &str, bytes: u64, mut work: impl FnMut()) {
     let mut group = c.benchmark_group("web_template");
     group.throughput(Throughput::Bytes(bytes));
     group.bench_function(name, |b| b.iter(&mut work));
     group.finish();
-    // Criterion keeps its estimates to itself; time a few iterations the same way to report ratios.
-    let runs = 3;
-    let start = std::time::Instant::now();
+}
+
+/// Median seconds of `a` and of `b`, timed alternately so both see the same machine load (the
+/// shared CI cores make back-to-back measurements drift).
+fn interleaved(runs: usize, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+    let (mut ta, mut tb) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
     for _ in 0..runs {
-        work();
+        let start = Instant::now();
+        a();
+        ta.push(start.elapsed().as_secs_f64());
+        let start = Instant::now();
+        b();
+        tb.push(start.elapsed().as_secs_f64());
     }
-    start.elapsed().as_secs_f64() / f64::from(runs)
+    ta.sort_by(f64::total_cmp);
+    tb.sort_by(f64::total_cmp);
+    (ta[runs / 2], tb[runs / 2])
 }
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var_os("BENCH_QUICK").is_some_and(|v| v == "1");
-    let (warm, measure) = if quick { (Duration::from_millis(200), Duration::from_secs(1)) } else { (Duration::from_secs(1), Duration::from_secs(5)) };
+    let (warm, measure) = if quick {
+        (Duration::from_millis(200), Duration::from_secs(1))
+    } else {
+        (Duration::from_secs(1), Duration::from_secs(5))
+    };
     let mut c = Criterion::default().sample_size(10).warm_up_time(warm).measurement_time(measure).configure_from_args();
     let corpus = load_corpus(Path::new(CORPUS));
     let bytes: usize = corpus.iter().map(|(_, b)| b.len()).sum();
     let total = u64::try_from(bytes).unwrap_or(u64::MAX);
     let options = Options::default();
-    let validate = seconds(&mut c, "validate_opt corpus", total, || {
+    let validate_all = || {
         for (_, file) in &corpus {
             black_box(validate_opt(black_box(file)));
         }
-    });
-    let build = seconds(&mut c, "web_template corpus", total, || {
+    };
+    let build_all = || {
         for (_, file) in &corpus {
             let _ = black_box(web_template(black_box(file), &options));
         }
-    });
+    };
+    bench(&mut c, "validate_opt corpus", total, validate_all);
+    bench(&mut c, "web_template corpus", total, build_all);
     let largest = corpus.iter().find(|(n, _)| n == LARGEST).map(|(_, b)| b.clone()).expect("the IPS fixture");
-    let ips = seconds(&mut c, "web_template IPS", u64::try_from(largest.len()).unwrap_or(0), || {
+    let build_largest = || {
         let _ = black_box(web_template(black_box(&largest), &options));
-    });
+    };
+    bench(&mut c, "web_template IPS", u64::try_from(largest.len()).unwrap_or(0), build_largest);
+
+    let runs = if quick { 5 } else { 11 };
+    let (validate, build) = interleaved(runs, validate_all, build_all);
+    let (_, ips) = interleaved(runs, || {}, build_largest);
     let mb = bytes as f64 / 1e6;
-    println!("\ncorpus: {} files, {mb:.1} MB", corpus.len());
+    println!("\ncorpus: {} files, {mb:.1} MB; medians of {runs} interleaved passes", corpus.len());
     println!("validate_opt  {:>8.1} MB/s", mb / validate);
     println!("web_template  {:>8.1} MB/s  ({:.2}x validate_opt; goal >= 0.25x)", mb / build, validate / build);
     println!("web_template of {LARGEST} ({:.1} MB): {:.1} ms", largest.len() as f64 / 1e6, ips * 1e3);

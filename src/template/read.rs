@@ -35,8 +35,10 @@ pub(crate) fn template(root: &El) -> Template {
             let terms = langs.entry(defs.attr("language").unwrap_or_default().to_owned()).or_default();
             for item in defs.all("items") {
                 let Some(code) = item.attr("code") else { continue };
-                let items =
-                    item.all("items").map(|i| (i.attr("id").unwrap_or_default().to_owned(), i.text.clone())).collect();
+                let items = item
+                    .all("items")
+                    .map(|i| (i.attr("id").unwrap_or_default().to_owned(), i.text.to_string()))
+                    .collect();
                 terms.entry(code.to_owned()).or_insert(Term { items });
             }
         }
@@ -72,7 +74,7 @@ fn annotation(el: &El) -> Annotation {
         .map(|i| {
             let id = i.attr("id").unwrap_or_default().to_owned();
             // View constraints nest their value in `<value>`; annotations hold it as text.
-            let value = i.child("value").map_or(i.text.as_str(), |v| v.text.trim());
+            let value = i.child("value").map_or(i.text.as_ref(), |v| v.text.trim());
             (id, value.to_owned())
         })
         .collect();
@@ -80,7 +82,7 @@ fn annotation(el: &El) -> Annotation {
 }
 
 fn default_value(path: &str, attribute: &str, dv: &El) -> DefaultValue {
-    let rm_type = dv.xsi_type.clone().unwrap_or_default();
+    let rm_type = dv.xsi_type.unwrap_or_default().to_owned();
     let value = dv.text_of("value").or_else(|| dv.text_of("magnitude")).map(str::to_owned);
     DefaultValue {
         path: path.to_owned(),
@@ -97,7 +99,7 @@ fn default_value(path: &str, attribute: &str, dv: &El) -> DefaultValue {
 
 fn object(el: &El, archetype: Option<usize>, tables: &mut Vec<ArchetypeTerms>) -> CObject {
     // `definition` is typed C_ARCHETYPE_ROOT by the schema and usually carries no `xsi:type`.
-    let xsi = match el.xsi_type.as_deref() {
+    let xsi = match el.xsi_type {
         Some(t) => t,
         None if el.child("archetype_id").is_some() => "C_ARCHETYPE_ROOT",
         None => "C_COMPLEX_OBJECT",
@@ -155,7 +157,7 @@ fn object(el: &El, archetype: Option<usize>, tables: &mut Vec<ArchetypeTerms>) -
         .map(|a| CAttribute {
             name: a.text_of("rm_attribute_name").unwrap_or_default().to_owned(),
             existence: a.child("existence").map(interval_i64).unwrap_or_else(|| Interval::exact(1)),
-            multiple: a.xsi_type.as_deref() == Some("C_MULTIPLE_ATTRIBUTE"),
+            multiple: a.xsi_type == Some("C_MULTIPLE_ATTRIBUTE"),
             cardinality: a.child("cardinality").and_then(|c| c.child("interval")).map(interval_i64),
             children: a.all("children").map(|c| object(c, Some(archetype), tables)).collect(),
         })
@@ -174,7 +176,8 @@ fn terms(el: &El, archetype_id: String, parent: Option<usize>) -> ArchetypeTerms
     let mut table = ArchetypeTerms { archetype_id, parent, ..ArchetypeTerms::default() };
     for def in el.all("term_definitions") {
         let Some(code) = def.attr("code") else { continue };
-        let items = def.all("items").map(|i| (i.attr("id").unwrap_or_default().to_owned(), i.text.clone())).collect();
+        let items =
+            def.all("items").map(|i| (i.attr("id").unwrap_or_default().to_owned(), i.text.to_string())).collect();
         table.terms.entry(code.to_owned()).or_insert(Term { items });
     }
     for bindings in el.all("term_bindings") {
@@ -196,7 +199,7 @@ fn primitive(item: &El) -> Primitive {
     let pattern = || item.text_of("pattern").map(str::to_owned);
     let assumed = || item.text_of("assumed_value").map(str::to_owned);
     let string_range = || item.child("range").map(interval_string);
-    match item.xsi_type.as_deref().unwrap_or_default() {
+    match item.xsi_type.unwrap_or_default() {
         "C_STRING" => Primitive::String {
             pattern: pattern(),
             list: item.all("list").map(|l| l.text.trim().to_owned()).collect(),

@@ -83,8 +83,13 @@ impl<T> PathIndex<T> {
 
     /// Items whose path names the node at `aql_path`.
     pub(super) fn find<'s>(&'s self, aql_path: &str) -> impl Iterator<Item = &'s T> + 's {
-        let node = steps(aql_path);
-        let candidates = if self.map.is_empty() { None } else { self.map.get(&key(&node)) };
+        let (node, candidates) = if self.map.is_empty() {
+            (Vec::new(), None)
+        } else {
+            let node = steps(aql_path);
+            let candidates = self.map.get(&key(&node));
+            (node, candidates)
+        };
         candidates.into_iter().flatten().filter_map(move |(s, item)| {
             let names_agree = s.iter().zip(&node).all(|(a, b)| match (&a.name, &b.name) {
                 (Some(x), Some(y)) => x == y,
