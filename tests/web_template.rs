@@ -216,3 +216,97 @@ fn an_invalid_opt_yields_the_validators_diagnostics_and_no_tree() {
     assert!(diagnostics.iter().any(|d| d.code == openehr_definitions::Code::MissingElement));
     assert!(web_template(b"", &Options::default()).is_err());
 }
+
+/// Expected leaf values reproduced, and how many there are; `missed` counts misses by field name.
+fn leaf_share(
+    expected: &Value,
+    actual: Option<&Value>,
+    field: &str,
+    missed: &mut std::collections::BTreeMap<String, usize>,
+) -> (usize, usize) {
+    match expected {
+        Value::Object(e) => e.iter().fold((0, 0), |(hit, all), (k, v)| {
+            let (h, a) = leaf_share(v, actual.and_then(|a| a.get(k)), k, missed);
+            (hit + h, all + a)
+        }),
+        Value::Array(e) => {
+            let empty = Vec::new();
+            let a = actual.and_then(Value::as_array).unwrap_or(&empty);
+            let mut used = vec![false; a.len()];
+            let mut totals = (0, 0);
+            for ev in e {
+                let exact = a.iter().enumerate().position(|(j, av)| !used[j] && lenient_eq(ev, av));
+                let keyed = exact.or_else(|| a.iter().enumerate().position(|(j, av)| !used[j] && same_key(ev, av)));
+                if let Some(j) = keyed {
+                    used[j] = true;
+                }
+                let (h, n) = leaf_share(ev, keyed.map(|j| &a[j]), field, missed);
+                totals = (totals.0 + h, totals.1 + n);
+            }
+            totals
+        }
+        scalar => {
+            let hit = match (scalar, actual) {
+                (Value::Number(e), Some(Value::Number(a))) => numbers_equal(e, a),
+                (e, Some(a)) => e == a,
+                (_, None) => false,
+            };
+            if !hit {
+                *missed.entry(field.to_owned()).or_default() += 1;
+            }
+            (usize::from(hit), 1)
+        }
+    }
+}
+
+/// EHRbase writes name predicates as `[code and name/value='x']`, Better (and this crate) as `[code,'x']`.
+fn normalized_path(v: &Value) -> Option<String> {
+    v.get("aqlPath").and_then(Value::as_str).map(|p| p.replace(" and name/value='", ",'"))
+}
+
+fn same_key(e: &Value, a: &Value) -> bool {
+    if e.get("aqlPath").is_some() {
+        return normalized_path(e) == normalized_path(a) && e.get("rmType") == a.get("rmType")
+            || e.get("id").is_some() && e.get("id") == a.get("id") && e.get("rmType") == a.get("rmType");
+    }
+    ["suffix", "value", "id"].iter().any(|k| e.get(k).is_some() && e.get(k) == a.get(k))
+}
+
+/// EHRbase's builder follows other conventions in places; this reports how much of its output
+/// this crate reproduces (run with `--nocapture` to see the figures and the most-missed fields).
+#[test]
+fn ehrbase_web_templates_share_of_expected_leaf_fields() {
+    const PAIRS: &[(&str, &str)] = &[
+        ("AlternativeEvents.json", "AlternativeEvents.opt"),
+        ("GECCO_Diagnose.json", "GECCO_Diagnose.opt"),
+        ("Testing_Template_N.json", "Testing_Template_N.opt"),
+        ("addiction.json", "additciton_alcohol.opt"),
+        ("befund_der_blutgasanalyse.json", "Befund_der_Blutgasanalyse.opt"),
+        ("constrain_test.json", "constrain_test.opt"),
+        ("corona_anamnese.json", "corona_anamnese.opt"),
+        ("example.initialassesment.json", "example_initialassesment.v0.opt"),
+        ("gecco_serologischer_befund.json", "GECCO_Serologischer Befund.opt"),
+        ("ips_template.json", "ips.v0.opt"),
+        ("language_test.json", "language_test.opt"),
+        ("multi_occurrence.json", "ehrbase_multi_occurrence.de.opt"),
+        ("skipped_invalid_node_ids.json", "skipped_invalid_node_ids.opt"),
+        ("test_all_types.json", "Test_all_types.opt"),
+    ];
+    let dir = fixture("web-template/ehrbase-openEHR_SDK");
+    let mut missed = std::collections::BTreeMap::new();
+    let (mut hit, mut all) = (0, 0);
+    for (json, opt) in PAIRS {
+        let expected = read_json(&dir.join("webtemplate").join(json));
+        let actual = build(&dir.join("operationaltemplate").join(opt), &Options::default());
+        let (h, n) = leaf_share(&expected, Some(&actual), "", &mut missed);
+        println!("{json:<36} {h:>6} / {n:<6} {:>5.1} %", 100.0 * h as f64 / n.max(1) as f64);
+        hit += h;
+        all += n;
+    }
+    let share = hit as f64 / all.max(1) as f64;
+    println!("all EHRbase pairs: {hit} / {all} expected leaf fields reproduced ({:.1} %)", 100.0 * share);
+    let mut top: Vec<_> = missed.into_iter().collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1));
+    println!("most missed fields: {:?}", &top[..top.len().min(15)]);
+    assert!(share > 0.5, "share fell to {share}");
+}
