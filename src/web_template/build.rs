@@ -89,6 +89,12 @@ const ANY_DATA_TYPES: &[&str] = &[
     "DV_SCALE",
 ];
 
+/// Whether objects of this RM type carry archetype node ids (data values and the composition's
+/// context do not; everything else a template constrains with a node id does).
+fn locatable(rm_type: &str) -> bool {
+    !is_data_value(rm_type) && !matches!(rm_type, "EVENT_CONTEXT" | "CODE_PHRASE" | "ISM_TRANSITION" | "PARTY_PROXY")
+}
+
 pub(super) fn is_data_value(rm_type: &str) -> bool {
     rm_type.starts_with("DV_")
 }
@@ -204,7 +210,11 @@ impl<'c, 't> Builder<'c, 't> {
     ) -> BNode {
         let _ = depth;
         let t = self.template();
-        let code = archetype_node_id(obj);
+        // Only LOCATABLEs have archetype node ids; one written on a data value or an EVENT_CONTEXT
+        // is ignored (as EHRbase does): it can be neither a path predicate nor a name.
+        let archetyped = locatable(&obj.rm_type) && !obj.node_id().is_empty();
+        let code =
+            if archetyped || matches!(obj.kind, Kind::ArchetypeRoot { .. }) { archetype_node_id(obj) } else { "" };
         let constrained = constrained_name(obj);
         let path = match attr {
             None => String::new(),
@@ -215,13 +225,14 @@ impl<'c, 't> Builder<'c, 't> {
             aql_path: path,
             node_id: match &obj.kind {
                 Kind::ArchetypeRoot { archetype_id } => Some(archetype_id.clone()),
+                _ if !archetyped && !obj.node_id().is_empty() => None,
                 _ => obj.node_id.clone(),
             },
             min: min_of(&obj.occurrences),
             max: max_of(&obj.occurrences),
             ..Node::default()
         };
-        if !obj.node_id().is_empty() {
+        if archetyped {
             node.name = self.am_name(obj);
             self.localized_names(obj, &mut node);
         } else if let Some(p) = parent.filter(|p| p.rm_type == "ELEMENT") {
@@ -236,9 +247,7 @@ impl<'c, 't> Builder<'c, 't> {
                 node.annotations.insert(k.clone(), v.clone());
             }
         }
-        if !obj.node_id().is_empty()
-            && let Some(term) = t.term(obj.archetype, obj.node_id())
-        {
+        if archetyped && let Some(term) = t.term(obj.archetype, obj.node_id()) {
             for (k, v) in &term.items {
                 if k != "text" && k != "description" {
                     node.annotations
@@ -248,7 +257,9 @@ impl<'c, 't> Builder<'c, 't> {
                 }
             }
         }
-        node.term_bindings = self.bindings(obj, obj.node_id());
+        if archetyped {
+            node.term_bindings = self.bindings(obj, obj.node_id());
+        }
         BNode {
             node,
             attr: attr.unwrap_or_default().to_owned(),
