@@ -27,7 +27,8 @@ pub struct Template {
     pub concept: String,
     /// The template's own language (`language/code_string`).
     pub language: String,
-    /// Other languages the description is written in (`description/details/language`).
+    /// Other languages the template is written in: those of `description/details` and of the
+    /// ontologies' `term_definitions`, in order of appearance.
     pub translations: Vec<String>,
     pub definition: CObject,
     /// Term tables of the archetype roots; [`CObject::archetype`] indexes into this.

@@ -32,7 +32,11 @@ pub(crate) fn template(root: &El) -> Template {
         let Some(archetype_id) = ontology.attr("archetype_id") else { continue };
         let langs = t.ontologies.entry(archetype_id.to_owned()).or_default();
         for defs in ontology.all("term_definitions") {
-            let terms = langs.entry(defs.attr("language").unwrap_or_default().to_owned()).or_default();
+            let language = defs.attr("language").unwrap_or_default();
+            if !language.is_empty() && language != t.language && !t.translations.iter().any(|l| l == language) {
+                t.translations.push(language.to_owned());
+            }
+            let terms = langs.entry(language.to_owned()).or_default();
             for item in defs.all("items") {
                 let Some(code) = item.attr("code") else { continue };
                 let items = item
