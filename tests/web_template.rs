@@ -306,7 +306,32 @@ fn ehrbase_web_templates_share_of_expected_leaf_fields() {
     let share = hit as f64 / all.max(1) as f64;
     println!("all EHRbase pairs: {hit} / {all} expected leaf fields reproduced ({:.1} %)", 100.0 * share);
     let mut top: Vec<_> = missed.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1));
+    top.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     println!("most missed fields: {:?}", &top[..top.len().min(15)]);
     assert!(share > 0.5, "share fell to {share}");
+}
+
+mod mutations {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn minimal_action() -> Vec<u8> {
+        fs::read(fixture("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt")).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Truncated or byte-damaged OPTs never panic the builder, and a tree comes back exactly
+        /// when the validator finds no error (the fuzz target checks the same on arbitrary bytes).
+        #[test]
+        fn damaged_opts_build_exactly_when_valid(cut in 0usize..22_000, at in 0usize..22_000, byte in any::<u8>()) {
+            let mut opt = minimal_action();
+            let at = at % opt.len();
+            opt[at] = byte;
+            opt.truncate(cut.max(1).min(opt.len()));
+            let valid = openehr_definitions::validate_opt(&opt).is_valid();
+            prop_assert_eq!(web_template(&opt, &Options::default()).is_ok(), valid);
+        }
+    }
 }

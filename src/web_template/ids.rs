@@ -124,3 +124,25 @@ fn unique(taken: &mut HashSet<String>, base: String) -> String {
     taken.insert(id.clone());
     id
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_lowercase_with_single_underscores_and_numbered_among_siblings() {
+        assert_eq!(sanitize("Blood Pressure (BP) / 24h"), "blood_pressure_bp_24h");
+        assert_eq!(sanitize("Körper-Temperatur.v2"), "körper-temperatur.v2");
+        assert_eq!(sanitize("  Any event  "), "any_event");
+        let mut taken = HashSet::new();
+        assert_eq!(unique(&mut taken, "any_event".to_owned()), "any_event");
+        assert_eq!(unique(&mut taken, "any_event".to_owned()), "any_event2");
+        assert_eq!(unique(&mut taken, "any_event".to_owned()), "any_event3");
+    }
+
+    #[test]
+    fn choice_ids_name_the_data_value_type() {
+        assert_eq!(typed_id("DV_CODED_TEXT"), "coded_text_value");
+        assert_eq!(typed_id("DV_INTERVAL<DV_QUANTITY>"), "interval_of_quantity_value");
+    }
+}
