@@ -12,6 +12,9 @@
 //! assert!(report.valid);
 //! ```
 //!
+//! [`web_template::web_template`] builds the web template (format 2.3) of an OPT from the typed
+//! model [`template::parse_template`] reads.
+//!
 //! Every finding is a [`Diagnostic`] `{code, severity, message, line, column, path}` with a stable
 //! [`Code`]. The code table:
 //!

@@ -335,3 +335,23 @@ mod mutations {
         }
     }
 }
+
+/// A valid OPT nested as deep as the validator allows: the builder answers without overflowing
+/// the stack of a test thread.
+#[test]
+fn a_template_nested_to_the_depth_limit_builds() {
+    let opt =
+        String::from_utf8(fs::read(fixture("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt")).unwrap())
+            .unwrap();
+    let levels = (openehr_definitions::opt::MAX_DEPTH - 8) / 2;
+    let open = "<attributes xsi:type=\"C_MULTIPLE_ATTRIBUTE\"><rm_attribute_name>items</rm_attribute_name><existence><lower>0</lower><upper>1</upper></existence><cardinality><is_ordered>true</is_ordered><is_unique>false</is_unique><interval><lower>0</lower><upper_unbounded>true</upper_unbounded></interval></cardinality><children xsi:type=\"C_COMPLEX_OBJECT\"><rm_type_name>CLUSTER</rm_type_name><occurrences><lower>0</lower><upper>1</upper></occurrences><node_id></node_id>";
+    let close = "</children></attributes>";
+    let nested = format!("{}{}", open.repeat(levels), close.repeat(levels));
+    let at = opt.find("<node_id>at0000</node_id>").unwrap() + "<node_id>at0000</node_id>".len();
+    let deep = format!("{}{nested}{}", &opt[..at], &opt[at..]);
+    let valid = openehr_definitions::validate_opt(deep.as_bytes()).is_valid();
+    let report = openehr_definitions::validate_opt(deep.as_bytes());
+    assert!(valid, "{:?}", report.diagnostics.iter().find(|d| d.is_error()));
+    let built = web_template(deep.as_bytes(), &Options::default());
+    assert_eq!(built.is_ok(), valid, "{:?}", built.err().map(|d| d.into_iter().take(3).collect::<Vec<_>>()));
+}
