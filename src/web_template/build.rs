@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use super::inputs::{self, Ctx};
 use super::paths::PathIndex;
+use super::postprocess::post_process;
+use super::rm::{ANY_DATA_TYPES, ignored_property, is_data_value, locatable, required_rm_attributes};
 use super::terminology;
 use super::{CodedValue, Input, Node, Options, TermBinding, WebTemplate};
 use crate::template::{CObject, Interval, Kind, Template};
@@ -30,73 +32,6 @@ impl BNode {
     pub(super) fn has_input(&self) -> bool {
         !self.node.inputs.is_empty()
     }
-}
-
-/// RM properties that are never shown as their own nodes, or shown only as context.
-fn ignored_property(rm_type: &str, attr: &str) -> bool {
-    matches!((rm_type, attr), ("COMPOSITION", "category") | ("HISTORY", "origin") | ("DV_CODED_TEXT", "value"))
-        || attr == "archetype_node_id"
-        || attr == "name"
-}
-
-/// Mandatory RM attributes (existence 1..1) a template rarely constrains, with their RM types:
-/// the builder adds them as context nodes where the template leaves them out.
-fn required_rm_attributes(rm_type: &str) -> &'static [(&'static str, &'static str)] {
-    const ENTRY: &[(&str, &str)] =
-        &[("language", "CODE_PHRASE"), ("encoding", "CODE_PHRASE"), ("subject", "PARTY_PROXY")];
-    match rm_type {
-        "COMPOSITION" => &[("language", "CODE_PHRASE"), ("territory", "CODE_PHRASE"), ("composer", "PARTY_PROXY")],
-        "EVENT_CONTEXT" => &[("start_time", "DV_DATE_TIME"), ("setting", "DV_CODED_TEXT")],
-        "OBSERVATION" | "EVALUATION" | "ADMIN_ENTRY" | "GENERIC_ENTRY" => ENTRY,
-        "INSTRUCTION" => &[
-            ("narrative", "DV_TEXT"),
-            ("language", "CODE_PHRASE"),
-            ("encoding", "CODE_PHRASE"),
-            ("subject", "PARTY_PROXY"),
-        ],
-        "ACTION" => &[
-            ("time", "DV_DATE_TIME"),
-            ("language", "CODE_PHRASE"),
-            ("encoding", "CODE_PHRASE"),
-            ("subject", "PARTY_PROXY"),
-        ],
-        "EVENT" | "POINT_EVENT" => &[("time", "DV_DATE_TIME")],
-        "INTERVAL_EVENT" => &[("width", "DV_DURATION"), ("math_function", "DV_CODED_TEXT"), ("time", "DV_DATE_TIME")],
-        "ACTIVITY" => &[("timing", "DV_PARSABLE"), ("action_archetype_id", "STRING")],
-        _ => &[],
-    }
-}
-
-/// Every data value type an unconstrained ELEMENT may hold, as the reference offers them.
-const ANY_DATA_TYPES: &[&str] = &[
-    "DV_CODED_TEXT",
-    "DV_TEXT",
-    "DV_MULTIMEDIA",
-    "DV_PARSABLE",
-    "DV_STATE",
-    "DV_BOOLEAN",
-    "DV_IDENTIFIER",
-    "DV_URI",
-    "DV_EHR_URI",
-    "DV_DURATION",
-    "DV_QUANTITY",
-    "DV_COUNT",
-    "DV_PROPORTION",
-    "DV_DATE_TIME",
-    "DV_DATE",
-    "DV_TIME",
-    "DV_ORDINAL",
-    "DV_SCALE",
-];
-
-/// Whether objects of this RM type carry archetype node ids (data values and the composition's
-/// context do not; everything else a template constrains with a node id does).
-fn locatable(rm_type: &str) -> bool {
-    !is_data_value(rm_type) && !matches!(rm_type, "EVENT_CONTEXT" | "CODE_PHRASE" | "ISM_TRANSITION" | "PARTY_PROXY")
-}
-
-pub(super) fn is_data_value(rm_type: &str) -> bool {
-    rm_type.starts_with("DV_")
 }
 
 pub(super) fn build(template: &Template, options: &Options) -> WebTemplate {
@@ -558,72 +493,4 @@ fn requires_cardinality(card: &Interval<i64>, children: usize) -> bool {
         return false;
     }
     min > 1 || max.is_some_and(|m| m < i64::try_from(children).unwrap_or(i64::MAX))
-}
-
-/// Per-RM-type fix-ups after the children are built (the reference's post-processors).
-fn post_process(b: &mut BNode) {
-    let path = b.node.aql_path.clone();
-    let depends = |b: &mut BNode, prefixes: &[&str], target: &str| {
-        for c in &mut b.children {
-            if prefixes.iter().any(|p| c.node.aql_path.starts_with(&format!("{path}/{p}"))) {
-                c.depends_on = Some(vec![format!("{path}/{target}")]);
-            }
-        }
-    };
-    match b.node.rm_type.as_str() {
-        "ELEMENT" => {
-            if b.children.len() == 2 {
-                let first = b.children[0].node.inputs.first().map(|i| i.input_type.clone());
-                let second = b.children[1].node.inputs.first().map(|i| i.input_type.clone());
-                let pair = (first.as_deref(), second.as_deref());
-                let coded = match pair {
-                    (Some("CODED_TEXT"), Some("TEXT")) => Some((0, 1)),
-                    (Some("TEXT"), Some("CODED_TEXT")) => Some((1, 0)),
-                    _ => None,
-                };
-                if let Some((coded, text)) = coded {
-                    let node = &mut b.children[coded].node;
-                    if let Some(first) = node.inputs.first_mut() {
-                        first.list_open = Some(true);
-                    }
-                    node.inputs.push(other_input());
-                    b.children.remove(text);
-                }
-            }
-            if b.children.len() > 1 {
-                for c in &mut b.children {
-                    c.node.min = 0;
-                }
-            }
-        }
-        "ACTION" => depends(b, &["protocol"], "instruction_details"),
-        "EVALUATION" => depends(b, &["protocol"], "data"),
-        "INSTRUCTION" => depends(b, &["protocol"], "activities"),
-        "OBSERVATION" => depends(b, &["state", "protocol"], "data"),
-        "EVENT" | "POINT_EVENT" | "INTERVAL_EVENT" => depends(b, &["state"], "data"),
-        "DV_PROPORTION" => b.children.clear(),
-        "DV_PARSABLE" => {
-            b.children.clear();
-            b.node.inputs = vec![Input { input_type: "TEXT".to_owned(), ..Input::default() }];
-        }
-        "COMPOSITION" => {
-            let category = b.children.iter().position(|c| c.node.aql_path == "/category");
-            let language = b.children.iter().position(|c| c.node.aql_path == "/language");
-            if let Some(category) = category {
-                let c = b.children.remove(category);
-                match language {
-                    None => b.children.push(c),
-                    Some(l) => {
-                        let at = if l > category { l - 1 } else { l };
-                        b.children.insert(at.min(b.children.len()), c);
-                    }
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-pub(super) fn other_input() -> Input {
-    Input { suffix: Some("other".to_owned()), input_type: "TEXT".to_owned(), ..Input::default() }
 }

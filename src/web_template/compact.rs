@@ -2,7 +2,9 @@
 //! HISTORY, ...) and lone events give way to their children, an ELEMENT holding one data value
 //! becomes that value, empty containers disappear.
 
-use super::build::{BNode, is_data_value, other_input};
+use super::build::BNode;
+use super::postprocess::other_input;
+use super::rm::is_data_value;
 
 const ALWAYS_COMPACTABLE: &[&str] =
     &["ITEM_TREE", "ITEM_LIST", "ITEM_SINGLE", "ITEM_TABLE", "ITEM_STRUCTURE", "HISTORY"];

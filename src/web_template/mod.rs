@@ -13,6 +13,8 @@ mod compact;
 mod ids;
 mod inputs;
 mod paths;
+mod postprocess;
+mod rm;
 mod terminology;
 
 use std::collections::BTreeMap;
