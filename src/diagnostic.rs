@@ -105,6 +105,9 @@ codes! {
     UnknownElement = "OPT020", Warning;
     /// The `xsi:` prefix is undeclared or bound to a wrong URI; read as the XML Schema instance namespace.
     UndeclaredPrefix = "OPT021", Warning;
+    /// An element the XSD requires but real exporters omit and CDRs accept: a C_OBJECT's `node_id`
+    /// (Better omits it on e.g. `DV_CODED_TEXT` objects), a `C_CODE_REFERENCE`'s `referenceSetUri`.
+    ToleratedOmission = "OPT022", Warning;
 
     // --- ADL 2 ---
     /// The text does not start with an ADL 2 artefact keyword (`archetype`, `template`, ...).

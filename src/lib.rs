@@ -12,6 +12,9 @@
 //! assert!(report.valid);
 //! ```
 //!
+//! [`web_template::web_template`] builds the web template (format 2.3) of an OPT from the typed
+//! model [`template::parse_template`] reads.
+//!
 //! Every finding is a [`Diagnostic`] `{code, severity, message, line, column, path}` with a stable
 //! [`Code`]. The code table:
 //!
@@ -34,8 +37,10 @@ mod kind;
 pub mod opt;
 mod position;
 mod report;
+pub mod template;
 mod text;
 pub mod version;
+pub mod web_template;
 
 pub use adl2::{Adl2Header, Adl2Report, ArtefactKind, parse_adl2_header};
 pub use diagnostic::{Code, Diagnostic, Severity};

@@ -72,6 +72,42 @@ fn every_valid_fixture_validates_without_errors_and_its_metadata_matches_the_fil
     }
 }
 
+/// Real exports (Better's, EHRbase's, the FLAT fixtures' OPTs) validate without errors; the
+/// omissions their exporters make are `OPT022` warnings, and nothing else is reported.
+#[test]
+fn every_web_template_and_flat_fixture_opt_validates_without_errors() {
+    let mut tolerated = 0;
+    for folder in [
+        "web-template/better-web-template/templates",
+        "web-template/ehrbase-openEHR_SDK/operationaltemplate",
+        "flat/templates",
+    ] {
+        for path in files_in(folder) {
+            let report = validate_opt(&fs::read(&path).unwrap());
+            let name = path.display();
+            assert!(report.is_valid(), "{name}: {:#?}", errors(&report.diagnostics));
+            tolerated += report.diagnostics.iter().filter(|d| d.code == Code::ToleratedOmission).count();
+        }
+    }
+    assert!(tolerated > 0, "Better's exports omit node_id / referenceSetUri somewhere");
+}
+
+#[test]
+fn a_missing_node_id_is_a_warning_on_plain_objects_and_an_error_on_archetype_roots() {
+    let xml = String::from_utf8(read(MINIMAL_ACTION)).unwrap();
+    // A complex object without node_id: tolerated.
+    let stripped = xml.replacen("<node_id />", "", 1);
+    assert_ne!(stripped, xml);
+    let report = validate_opt(stripped.as_bytes());
+    assert!(report.is_valid(), "{:#?}", errors(&report.diagnostics));
+    assert_eq!(report.diagnostics.iter().filter(|d| d.code == Code::ToleratedOmission).count(), 1);
+    // The definition's archetype root without node_id: still an error.
+    let root = xml.find("<node_id>at0000</node_id>").expect("root node_id");
+    let stripped = format!("{}{}", &xml[..root], &xml[root + "<node_id>at0000</node_id>".len()..]);
+    let report = validate_opt(stripped.as_bytes());
+    assert!(errors(&report.diagnostics).iter().any(|d| d.code == Code::MissingElement));
+}
+
 #[test]
 fn metadata_only_parse_agrees_with_full_validation_on_every_valid_fixture() {
     for path in files_in("opt14/valid") {

@@ -633,6 +633,14 @@ impl<'a> Validator<'a> {
                 let path = self.path.render();
                 let element = path.rsplit('/').next().unwrap_or_default();
                 let element = element.split('[').next().unwrap_or_default();
+                if tolerated_omission(frame.ty, decl.name) {
+                    let message = format!(
+                        "`{element}` has no `{}` element: the XSD requires it, real exporters omit it",
+                        decl.name
+                    );
+                    self.report(Code::ToleratedOmission, frame.offset, message, path);
+                    continue;
+                }
                 let message = format!("`{element}` is missing its required `{}` element", decl.name);
                 self.report(Code::MissingElement, frame.offset, message, path);
             }
@@ -784,6 +792,14 @@ fn checks_required_children(frame: &Frame) -> bool {
         || ty == TEMPLATE_ID
         || (ty.is(Kind::CObject) && !ty.is(Kind::TComplexObject))
         || ty.is(Kind::CAttribute)
+}
+
+/// Required elements whose absence real exporters produce and CDRs accept (`OPT022`, a warning):
+/// a constraint object's `node_id` (empty for non-archetyped objects anyway) and a
+/// `C_CODE_REFERENCE`'s `referenceSetUri` (Better writes it only for external terminologies).
+fn tolerated_omission(ty: TypeId, element: &str) -> bool {
+    (element == "node_id" && ty.is(Kind::CObject) && !ty.is(Kind::ArchetypeRoot))
+        || (element == "referenceSetUri" && ty.name() == "C_CODE_REFERENCE")
 }
 
 /// The attributes the validator reads.
