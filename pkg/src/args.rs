@@ -4,12 +4,37 @@
 
 use serde::Serialize;
 use tsify::{Ts, Tsify};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// `error.code` of a thrown error when an argument has the wrong type.
 pub const E_ARG: &str = "E_ARG";
 /// `error.code` when a result could not be turned into a JS value (should never happen).
 pub const E_INTERNAL: &str = "E_INTERNAL";
+
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_TS: &str = r#"
+/**
+ * `code` of an error a function throws: `"E_ARG"` when an argument has the wrong type (the
+ * message names the argument), `"E_INTERNAL"` when a result could not be converted (a bug).
+ */
+export type ErrorCode = "E_ARG" | "E_INTERNAL";
+
+/** What the functions throw, instead of returning a result: an `Error` with a `code`. */
+export interface DefinitionsError extends Error {
+  code: ErrorCode;
+}"#;
+
+/// True when `error` is an `Error` this package threw (`E_ARG` or `E_INTERNAL`): a type guard
+/// for `catch` blocks.
+#[wasm_bindgen(js_name = isDefinitionsError, unchecked_return_type = "error is DefinitionsError")]
+pub fn is_definitions_error(#[wasm_bindgen(unchecked_param_type = "unknown")] error: &JsValue) -> bool {
+    error.is_instance_of::<js_sys::Error>()
+        && js_sys::Reflect::get(error, &JsValue::from_str("code"))
+            .ok()
+            .and_then(|code| code.as_string())
+            .is_some_and(|code| code == E_ARG || code == E_INTERNAL)
+}
 
 /// An artefact passed as a JS string or as bytes.
 pub enum Input {
@@ -39,14 +64,18 @@ fn wrong_type(name: &str, expected: &str, value: &JsValue) -> JsValue {
     error_with_code(E_ARG, &format!("`{name}` must be {expected}, got {actual}"))
 }
 
-/// A `string | Uint8Array` argument (a Node `Buffer` is a `Uint8Array`).
+/// A `string | Uint8Array | ArrayBuffer` argument (a Node `Buffer` is a `Uint8Array`;
+/// `file.arrayBuffer()` and `fetch(...).arrayBuffer()` give an `ArrayBuffer`).
 pub fn bytes_or_text(value: &JsValue, name: &str) -> Result<Input, JsValue> {
     if let Some(text) = value.as_string() {
         return Ok(Input::Text(text));
     }
-    match value.dyn_ref::<js_sys::Uint8Array>() {
-        Some(bytes) => Ok(Input::Bytes(bytes.to_vec())),
-        None => Err(wrong_type(name, "a string or a Uint8Array", value)),
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(Input::Bytes(bytes.to_vec()));
+    }
+    match value.dyn_ref::<js_sys::ArrayBuffer>() {
+        Some(buffer) => Ok(Input::Bytes(js_sys::Uint8Array::new(buffer).to_vec())),
+        None => Err(wrong_type(name, "a string, a Uint8Array or an ArrayBuffer", value)),
     }
 }
 
