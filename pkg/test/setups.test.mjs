@@ -228,11 +228,13 @@ describe('browsers and bundlers (Chromium, no configuration)', () => {
     }
   });
 
-  test('plain <script type="module"> page: the default entry by import map, and /web by URL', async () => {
+  test('plain <script type="module"> page: the default entry by import map (with and without init), /web by URL', async () => {
     const server = await serve(setupsDir);
     try {
       assert.deepEqual(await resultOf(`${server.url}/plain/index.html`), EXPECTED);
       assert.deepEqual(await resultOf(`${server.url}/plain/web.html`), EXPECTED);
+      // Without init(): synchronous instantiation on first call.
+      assert.deepEqual(await resultOf(`${server.url}/plain/no-init.html`), { kind: 'opt14', reserved: 'ID007' });
     } finally {
       await server.close();
     }
