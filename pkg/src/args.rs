@@ -11,29 +11,34 @@ use wasm_bindgen::{JsCast, JsValue};
 pub const E_ARG: &str = "E_ARG";
 /// `error.code` when a result could not be turned into a JS value (should never happen).
 pub const E_INTERNAL: &str = "E_INTERNAL";
+/// `error.code` the browser entry (`build-dist.mjs`) throws when called before `init()` on an
+/// engine that refuses synchronous compilation; thrown in JS, recognised here.
+pub const E_INIT: &str = "E_INIT";
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TS: &str = r#"
 /**
  * `code` of an error a function throws: `"E_ARG"` when an argument has the wrong type (the
- * message names the argument), `"E_INTERNAL"` when a result could not be converted (a bug).
+ * message names the argument), `"E_INIT"` when the browser entry was called before `init()` and
+ * the engine refused to compile the module synchronously, `"E_INTERNAL"` when a result could not
+ * be converted (a bug).
  */
-export type ErrorCode = "E_ARG" | "E_INTERNAL";
+export type ErrorCode = "E_ARG" | "E_INIT" | "E_INTERNAL";
 
 /** What the functions throw, instead of returning a result: an `Error` with a `code`. */
 export interface DefinitionsError extends Error {
   code: ErrorCode;
 }"#;
 
-/// True when `error` is an `Error` this package threw (`E_ARG` or `E_INTERNAL`): a type guard
-/// for `catch` blocks.
+/// True when `error` is an `Error` this package threw (`E_ARG`, `E_INIT` or `E_INTERNAL`): a
+/// type guard for `catch` blocks.
 #[wasm_bindgen(js_name = isDefinitionsError, unchecked_return_type = "error is DefinitionsError")]
 pub fn is_definitions_error(#[wasm_bindgen(unchecked_param_type = "unknown")] error: &JsValue) -> bool {
     error.is_instance_of::<js_sys::Error>()
         && js_sys::Reflect::get(error, &JsValue::from_str("code"))
             .ok()
             .and_then(|code| code.as_string())
-            .is_some_and(|code| code == E_ARG || code == E_INTERNAL)
+            .is_some_and(|code| [E_ARG, E_INIT, E_INTERNAL].contains(&code.as_str()))
 }
 
 /// An artefact passed as a JS string or as bytes.

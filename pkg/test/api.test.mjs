@@ -88,6 +88,7 @@ describe('errors and init', () => {
     assert.equal(wasm.isDefinitionsError(thrown), true);
     assert.equal(wasm.isDefinitionsError(new Error('x')), false);
     assert.equal(wasm.isDefinitionsError(Object.assign(new Error('x'), { code: 'E_OTHER' })), false);
+    assert.equal(wasm.isDefinitionsError(Object.assign(new Error('x'), { code: 'E_INIT' })), true);
     assert.equal(wasm.isDefinitionsError({ code: 'E_ARG', message: 'not an Error' }), false);
     assert.equal(wasm.isDefinitionsError(undefined), false);
   });

@@ -78,7 +78,7 @@ test('the declarations: Report discriminated on kind, typed errors, no wasm-bind
       file,
     );
     assert.match(dts, /^export function validate\(input: string \| Uint8Array \| ArrayBuffer\): Report;$/m, file);
-    assert.match(dts, /^export type ErrorCode = "E_ARG" \| "E_INTERNAL";$/m, file);
+    assert.match(dts, /^export type ErrorCode = "E_ARG" \| "E_INIT" \| "E_INTERNAL";$/m, file);
     assert.match(dts, /^export function isDefinitionsError\(error: unknown\): error is DefinitionsError;$/m, file);
     assert.doesNotMatch(dts, /InitInput|InitOutput|SyncInitInput|initSync|__wbg|__wbindgen|[:<(,|] *any\b/, file);
     const init = file.includes('/web/')

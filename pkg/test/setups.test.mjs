@@ -136,10 +136,14 @@ async function serve(dir, pages = {}) {
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** Opens `url` in Chromium and returns what the page published as `window.setupResult`, failing on page errors. */
-async function resultOf(url) {
+/**
+ * Opens `url` in Chromium and returns what the page published as `window.setupResult`, failing on
+ * page errors; `loaded` collects the URLs of every response.
+ */
+async function resultOf(url, loaded = []) {
   const page = await browser.newPage();
   const problems = [];
+  page.on('response', (response) => loaded.push(response.url()));
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => message.type() === 'error' && problems.push(`console: ${message.text()}`));
   page.on('response', (response) => response.status() >= 400 && problems.push(`HTTP ${response.status()} ${response.url()}`));
@@ -166,7 +170,10 @@ describe('browsers and bundlers (Chromium, no configuration)', () => {
     const server = await tools.viteServer({ root, configFile: false, logLevel: 'error', server: { port: 0, host: '127.0.0.1' } });
     await server.listen();
     try {
-      assert.deepEqual(await resultOf(server.resolvedUrls.local[0]), EXPECTED);
+      const loaded = [];
+      assert.deepEqual(await resultOf(server.resolvedUrls.local[0], loaded), EXPECTED);
+      // The package really went through Vite's dependency optimizer (the case that used to break).
+      assert.ok(loaded.some((url) => url.includes('/node_modules/.vite/deps/openehr-definitions.js')), loaded.join('\n'));
     } finally {
       await server.close();
     }
