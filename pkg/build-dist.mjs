@@ -45,7 +45,15 @@ const exportedFunctions = [...api.matchAll(/^export function (\w+)\(/gm)].map((m
 const exportedClasses = [...api.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
 assert.ok(exportedFunctions.includes('validate') && exportedFunctions.includes('isDefinitionsError'), exportedFunctions);
 
+// Written in JS, the same in every build, so that it works before the module is ready (its
+// declaration comes from src/args.rs).
+const IS_DEFINITIONS_ERROR = `function isDefinitionsError(error) {
+  return error instanceof Error && ['E_ARG', 'E_INIT', 'E_INTERNAL'].includes(error.code);
+}`;
+const JS_ONLY = ['isDefinitionsError'];
+
 // dist/web: the API plus the glue's own default export (fetches the .wasm next to the JS file).
+write(`web/${name}.js`, `${read(`web/${name}.js`).trimEnd()}\n\n// Added by build-dist.mjs.\nexport ${IS_DEFINITIONS_ERROR}\n`);
 write(
   `web/${name}.d.ts`,
   `${api}
@@ -75,6 +83,7 @@ write(
 );
 
 const wrappers = exportedFunctions
+  .filter((fn) => !JS_ONLY.includes(fn))
   .map((fn) => `export function ${fn}(...args) {\n  ready();\n  return glue.${fn}(...args);\n}`)
   .join('\n\n');
 write(
@@ -119,7 +128,9 @@ function ready() {
   }
   instantiated = true;
 }
-${exportedClasses.length ? `\nexport { ${exportedClasses.join(', ')} } from './${name}.js';\n` : ''}
+
+export { ${[...JS_ONLY, ...exportedClasses].join(', ')} } from './${name}.js';
+
 ${wrappers}
 `,
 );
@@ -130,7 +141,7 @@ const nodeGlue = read(`node/${name}.js`);
 assert.ok(!/^export /m.test(nodeGlue), 'the nodejs glue is expected to be CommonJS');
 write(
   `node/${name}.js`,
-  `${nodeGlue.trimEnd()}\n\n// Added by build-dist.mjs: the module is ready once required; init() exists for code shared with browsers.\nexports.init = function init() {\n  return Promise.resolve();\n};\n`,
+  `${nodeGlue.trimEnd()}\n\n// Added by build-dist.mjs: the module is ready once required; init() exists for code shared with browsers.\nexports.init = function init() {\n  return Promise.resolve();\n};\nexports.isDefinitionsError = ${IS_DEFINITIONS_ERROR};\n`,
 );
 write(`node/${name}.d.ts`, `${apiDeclarations(read(`node/${name}.d.ts`))}\n${INIT_DOC}\nexport function init(): Promise<void>;\n`);
 write('node/package.json', '{ "type": "commonjs" }\n');

@@ -7,13 +7,12 @@ use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
+// `E_INIT` is thrown by the browser entry (build-dist.mjs), which also defines `isDefinitionsError`.
+
 /// `error.code` of a thrown error when an argument has the wrong type.
 pub const E_ARG: &str = "E_ARG";
 /// `error.code` when a result could not be turned into a JS value (should never happen).
 pub const E_INTERNAL: &str = "E_INTERNAL";
-/// `error.code` the browser entry (`build-dist.mjs`) throws when called before `init()` on an
-/// engine that refuses synchronous compilation; thrown in JS, recognised here.
-pub const E_INIT: &str = "E_INIT";
 
 #[wasm_bindgen(typescript_custom_section)]
 const ERROR_TS: &str = r#"
@@ -28,18 +27,13 @@ export type ErrorCode = "E_ARG" | "E_INIT" | "E_INTERNAL";
 /** What the functions throw, instead of returning a result: an `Error` with a `code`. */
 export interface DefinitionsError extends Error {
   code: ErrorCode;
-}"#;
-
-/// True when `error` is an `Error` this package threw (`E_ARG`, `E_INIT` or `E_INTERNAL`): a
-/// type guard for `catch` blocks.
-#[wasm_bindgen(js_name = isDefinitionsError, unchecked_return_type = "error is DefinitionsError")]
-pub fn is_definitions_error(#[wasm_bindgen(unchecked_param_type = "unknown")] error: &JsValue) -> bool {
-    error.is_instance_of::<js_sys::Error>()
-        && js_sys::Reflect::get(error, &JsValue::from_str("code"))
-            .ok()
-            .and_then(|code| code.as_string())
-            .is_some_and(|code| [E_ARG, E_INIT, E_INTERNAL].contains(&code.as_str()))
 }
+
+/**
+ * True when `error` is an `Error` this package threw: a type guard for `catch` blocks. Plain JS
+ * (added by build-dist.mjs), so it works before the module is ready.
+ */
+export function isDefinitionsError(error: unknown): error is DefinitionsError;"#;
 
 /// An artefact passed as a JS string or as bytes.
 pub enum Input {

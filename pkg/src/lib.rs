@@ -13,7 +13,6 @@
 mod args;
 pub mod types;
 
-pub use args::is_definitions_error;
 use args::{bytes_or_text, string, string_array, to_js};
 use openehr_definitions as core;
 use openehr_definitions::{Adl2Report, Kind, OptReport, Report};
