@@ -72,7 +72,7 @@ npm_package() {
     cargo build -p openehr-defs &&
     cargo test -p openehr-definitions --features wasm-types --test ts_types &&
     OPENEHR_DEFS_BIN="$CARGO_TARGET_DIR/debug/openehr-defs" node --test \
-      pkg/test/api.test.mjs pkg/test/bin.test.mjs pkg/test/entries.test.mjs pkg/test/fixtures.test.mjs pkg/test/package.test.mjs
+      $(find pkg/test -maxdepth 1 -name '*.test.mjs' ! -name setups.test.mjs | sort)
 }
 
 # The packed package installed into the fixture projects of pkg/setups/ with zero configuration:
