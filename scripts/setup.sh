@@ -33,12 +33,16 @@ fi
 command -v wasm-pack >/dev/null || { step "cargo install wasm-pack (about 7 minutes)"; cargo install wasm-pack --locked; }
 command -v cargo-fuzz >/dev/null || { step "cargo install cargo-fuzz"; cargo install cargo-fuzz --locked; }
 
-# npm devDependencies of the package and the page (binaryen's wasm-opt, typescript, playwright-core, ...).
-lock="$root/pkg/package-lock.json"
-if [[ ! -f "$root/pkg/node_modules/.package-lock.json" || "$lock" -nt "$root/pkg/node_modules/.package-lock.json" ]]; then
-  step "npm ci (pkg/)"
-  (cd "$root/pkg" && npm ci --no-audit --no-fund --loglevel=error)
-fi
+# npm devDependencies of the package and the page (binaryen's wasm-opt, typescript, playwright-core, ...),
+# then the bundlers of the package's setup matrix (pkg/setups: Vite, webpack, Rollup, esbuild, TypeScript 7).
+# Each is skipped while node_modules is newer than its lock file.
+for dir in pkg pkg/setups; do
+  lock="$root/$dir/package-lock.json"
+  if [[ ! -f "$root/$dir/node_modules/.package-lock.json" || "$lock" -nt "$root/$dir/node_modules/.package-lock.json" ]]; then
+    step "npm ci ($dir/)"
+    (cd "$root/$dir" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
+  fi
+done
 
 # Schemathesis (the OpenAPI stage of scripts/test.sh) at exactly this version, in its own venv.
 schemathesis_version=4.32.5

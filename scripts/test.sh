@@ -32,6 +32,7 @@ fmt() {
 clippy() {
   cargo clippy --all-targets -- -D warnings &&
     cargo clippy -p openehr-definitions --all-targets --features serde -- -D warnings &&
+    cargo clippy -p openehr-definitions --all-targets --features wasm-types -- -D warnings &&
     cargo clippy -p openehr-definitions-wasm --target wasm32-unknown-unknown --all-targets -- -D warnings &&
     cargo clippy -p openehr-defs-edge --target wasm32-wasip2 -- -D warnings
 }
@@ -71,12 +72,22 @@ bench_smoke() {
   cargo bench --bench throughput -- --quick
 }
 
-# The npm package: three wasm builds, then every fixture through the Node build compared with the
-# native CLI's --json, the API, npm pack + offline install, and tsc over a TypeScript consumer.
+# The npm package: its wasm builds, then every fixture through the Node build compared with the
+# native CLI's --json, the API, `npx openehr-definitions check` vs the native `check`, the packed
+# tarball's contents and declarations (and the core's with `wasm-types`).
 npm_package() {
   bash pkg/build.sh &&
     cargo build -p openehr-defs &&
-    OPENEHR_DEFS_BIN="$CARGO_TARGET_DIR/debug/openehr-defs" node --test pkg/test/
+    cargo test -p openehr-definitions --features wasm-types --test ts_types &&
+    OPENEHR_DEFS_BIN="$CARGO_TARGET_DIR/debug/openehr-defs" node --test \
+      $(find pkg/test -maxdepth 1 -name '*.test.mjs' ! -name setups.test.mjs | sort)
+}
+
+# The packed package installed into the fixture projects of pkg/setups/ with zero configuration:
+# Node ESM/CJS, npx, tsc 5.9/7 (bundler, node16, nodenext), and in Chromium the Vite dev server and
+# build, webpack 5.113 and 5.90, Rollup, esbuild and a plain page (pkg/test/setups.test.mjs).
+npm_setups() {
+  bash pkg/build.sh && node --test pkg/test/setups.test.mjs
 }
 
 # The browser build under wasm-bindgen-test in headless Chromium.
@@ -97,6 +108,7 @@ stage "Spin component" spin_component
 stage "fuzz smoke" fuzz_smoke
 stage "benchmark smoke" bench_smoke
 stage "npm package" npm_package
+stage "npm package setups" npm_setups
 stage "wasm in Chromium" wasm_in_chromium
 stage "page end to end" page_e2e
 

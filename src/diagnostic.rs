@@ -6,6 +6,7 @@ use std::fmt;
 /// How serious a diagnostic is. Only errors make an artefact invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum Severity {
     Error,
@@ -60,7 +61,22 @@ macro_rules! codes {
             pub fn from_code_str(s: &str) -> Option<Code> {
                 match s { $( $code => Some(Code::$variant), )* _ => None }
             }
+
+            /// The TypeScript declaration of `Code` (feature `wasm-types`): the union of every
+            /// code string, in table order. `Code` serializes as its string, so this is what a
+            /// diagnostic's `code` holds in JS.
+            #[cfg(feature = "wasm-types")]
+            pub const TS_DECL: &'static str = concat!(
+            "/**\n * Every diagnostic code the core emits, as its stable string (see CODES.md).\n */\n",
+            "export type Code =",
+            $( "\n  | \"", $code, "\"", )*
+            ";",
+            );
         }
+
+        #[cfg(feature = "wasm-types")]
+        #[wasm_bindgen::prelude::wasm_bindgen(typescript_custom_section)]
+        const CODE_TS: &str = Code::TS_DECL;
     };
 }
 
@@ -183,7 +199,9 @@ impl<'de> serde::Deserialize<'de> for Code {
 /// points at the offending character and `path` is empty.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 pub struct Diagnostic {
+    #[cfg_attr(feature = "wasm-types", tsify(type = "Code"))]
     pub code: Code,
     pub severity: Severity,
     pub message: String,

@@ -9,6 +9,7 @@ use crate::text::decode_utf8;
 /// The metadata of whichever kind was found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 #[cfg_attr(feature = "serde", serde(untagged))]
 pub enum Metadata {
     Opt14(OptMetadata),
@@ -17,8 +18,17 @@ pub enum Metadata {
 
 /// The result of validating one artefact of any kind: what the CLI's `--json`, the npm package
 /// and the HTTP API all report.
+///
+/// In TypeScript a union discriminated on `kind`: checking `kind` narrows `metadata`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "wasm-types",
+    derive(tsify::Tsify),
+    tsify(type = "\n  | { kind: \"opt14\"; valid: boolean; metadata: OptMetadata; diagnostics: Diagnostic[] }\
+                  \n  | { kind: \"adl2\"; valid: boolean; metadata: Adl2Header; diagnostics: Diagnostic[] }\
+                  \n  | { kind: \"unknown\"; valid: false; metadata: null; diagnostics: Diagnostic[] }")
+)]
 pub struct Report {
     pub kind: Kind,
     /// True when no diagnostic is an error.

@@ -4,12 +4,36 @@
 
 use serde::Serialize;
 use tsify::{Ts, Tsify};
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
+
+// `E_INIT` is thrown by the browser entry (build-dist.mjs), which also defines `isDefinitionsError`.
 
 /// `error.code` of a thrown error when an argument has the wrong type.
 pub const E_ARG: &str = "E_ARG";
 /// `error.code` when a result could not be turned into a JS value (should never happen).
 pub const E_INTERNAL: &str = "E_INTERNAL";
+
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_TS: &str = r#"
+/**
+ * `code` of an error a function throws: `"E_ARG"` when an argument has the wrong type (the
+ * message names the argument), `"E_INIT"` when the browser entry was called before `init()` and
+ * the engine refused to compile the module synchronously, `"E_INTERNAL"` when a result could not
+ * be converted (a bug).
+ */
+export type ErrorCode = "E_ARG" | "E_INIT" | "E_INTERNAL";
+
+/** What the functions throw, instead of returning a result: an `Error` with a `code`. */
+export interface DefinitionsError extends Error {
+  code: ErrorCode;
+}
+
+/**
+ * True when `error` is an `Error` this package threw: a type guard for `catch` blocks. Plain JS
+ * (added by build-dist.mjs), so it works before the module is ready.
+ */
+export function isDefinitionsError(error: unknown): error is DefinitionsError;"#;
 
 /// An artefact passed as a JS string or as bytes.
 pub enum Input {
@@ -39,14 +63,18 @@ fn wrong_type(name: &str, expected: &str, value: &JsValue) -> JsValue {
     error_with_code(E_ARG, &format!("`{name}` must be {expected}, got {actual}"))
 }
 
-/// A `string | Uint8Array` argument (a Node `Buffer` is a `Uint8Array`).
+/// A `string | Uint8Array | ArrayBuffer` argument (a Node `Buffer` is a `Uint8Array`;
+/// `file.arrayBuffer()` and `fetch(...).arrayBuffer()` give an `ArrayBuffer`).
 pub fn bytes_or_text(value: &JsValue, name: &str) -> Result<Input, JsValue> {
     if let Some(text) = value.as_string() {
         return Ok(Input::Text(text));
     }
-    match value.dyn_ref::<js_sys::Uint8Array>() {
-        Some(bytes) => Ok(Input::Bytes(bytes.to_vec())),
-        None => Err(wrong_type(name, "a string or a Uint8Array", value)),
+    if let Some(bytes) = value.dyn_ref::<js_sys::Uint8Array>() {
+        return Ok(Input::Bytes(bytes.to_vec()));
+    }
+    match value.dyn_ref::<js_sys::ArrayBuffer>() {
+        Some(buffer) => Ok(Input::Bytes(js_sys::Uint8Array::new(buffer).to_vec())),
+        None => Err(wrong_type(name, "a string, a Uint8Array or an ArrayBuffer", value)),
     }
 }
 

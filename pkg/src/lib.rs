@@ -3,42 +3,48 @@
 //! Every export converts its JS arguments, calls the core, and converts the result back into a
 //! plain JS object with the core's field names and diagnostic codes. Nothing else happens here:
 //! the behaviour lives in the core so the browser, Node, the CLI and the server all agree.
-//! Wrong argument types throw an `Error` whose `code` is `"E_ARG"`.
+//! Wrong argument types throw an `Error` whose `code` is `"E_ARG"` (typed `DefinitionsError`).
+//!
+//! Adding a function: a `#[wasm_bindgen(js_name = camelCase)]` fn taking `JsValue`s (converted
+//! with the `args` helpers, so bad types throw `E_ARG`) and returning `Result<Ts<T>, JsValue>`
+//! through `to_js`, where `T` derives `Tsify` (in the core, behind its `wasm-types` feature).
+//! `pkg/build.sh` picks every export up for all builds and their TypeScript declarations.
 
 mod args;
 pub mod types;
 
 use args::{bytes_or_text, string, string_array, to_js};
 use openehr_definitions as core;
+use openehr_definitions::{Adl2Report, Kind, OptReport, Report};
 use tsify::Ts;
-use types::{Adl2Report, HridCheck, Kind, OptReport, QueryNameCheck, Report, StringCheck};
+use types::{HridCheck, QueryNameCheck, StringCheck};
 use wasm_bindgen::prelude::*;
 
 /// Validates an OPT 1.4 XML document and reads its metadata in one pass.
 #[wasm_bindgen(js_name = validateOpt)]
 pub fn validate_opt(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
 ) -> Result<Ts<OptReport>, JsValue> {
     let xml = bytes_or_text(&xml, "xml")?;
-    to_js(OptReport::from(core::validate_opt(xml.as_bytes())))
+    to_js(core::validate_opt(xml.as_bytes()))
 }
 
 /// Reads only an OPT's metadata (and the errors that prevent reading it).
 #[wasm_bindgen(js_name = parseOptMetadata)]
 pub fn parse_opt_metadata(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
 ) -> Result<Ts<OptReport>, JsValue> {
     let xml = bytes_or_text(&xml, "xml")?;
-    to_js(OptReport::from(core::parse_opt_metadata(xml.as_bytes())))
+    to_js(core::parse_opt_metadata(xml.as_bytes()))
 }
 
 /// Detects the kind of any artefact (OPT 1.4 or ADL 2) from its content and validates it.
 #[wasm_bindgen]
 pub fn validate(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] input: JsValue,
 ) -> Result<Ts<Report>, JsValue> {
     let artefact = bytes_or_text(&input, "input")?;
-    to_js(Report::from(core::validate(artefact.as_bytes())))
+    to_js(core::validate(artefact.as_bytes()))
 }
 
 /// Parses the header of an ADL 2 text.
@@ -47,16 +53,16 @@ pub fn parse_adl2_header(
     #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
 ) -> Result<Ts<Adl2Report>, JsValue> {
     let text = string(&text, "text")?;
-    to_js(Adl2Report::from(core::parse_adl2_header(&text)))
+    to_js(core::parse_adl2_header(&text))
 }
 
 /// The artefact kind, decided from the content's first significant token.
 #[wasm_bindgen(js_name = detectKind)]
 pub fn detect_kind(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] input: JsValue,
 ) -> Result<Ts<Kind>, JsValue> {
     let artefact = bytes_or_text(&input, "input")?;
-    to_js(Kind::from(core::detect_kind(artefact.as_bytes())))
+    to_js(core::detect_kind(artefact.as_bytes()))
 }
 
 /// Checks an ADL 1.4 `template_id`; `value` is the id when valid.
@@ -73,7 +79,7 @@ pub fn check_template_id(
 #[wasm_bindgen(js_name = checkAdl2Id)]
 pub fn check_adl2_id(#[wasm_bindgen(unchecked_param_type = "string")] id: JsValue) -> Result<Ts<HridCheck>, JsValue> {
     let id = string(&id, "id")?;
-    to_js(HridCheck::from_result(core::ArchetypeHrid::parse(&id), |hrid| Some(hrid.into())))
+    to_js(HridCheck::from_result(core::ArchetypeHrid::parse(&id), Some))
 }
 
 /// Checks and parses a stored query's qualified name `[namespace::]name`.
@@ -82,7 +88,7 @@ pub fn check_query_name(
     #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
 ) -> Result<Ts<QueryNameCheck>, JsValue> {
     let name = string(&name, "name")?;
-    to_js(QueryNameCheck::from_result(core::QueryName::parse(&name), |query| Some(query.into())))
+    to_js(QueryNameCheck::from_result(core::QueryName::parse(&name), Some))
 }
 
 /// The highest version in `versions` matching `pattern` (`""`, `"1"`, `"1.2"`, `"1.2.3"`):

@@ -33,9 +33,13 @@ describe('validateOpt', () => {
     assert.deepEqual(report.diagnostics.filter((d) => d.severity === 'error'), []);
   });
 
-  test('string and bytes agree', () => {
+  test('string, bytes and ArrayBuffer agree', () => {
     const bytes = fixture(MINIMAL);
-    assert.deepEqual(wasm.validateOpt(bytes.toString('utf8')), wasm.validateOpt(new Uint8Array(bytes)));
+    const expected = wasm.validateOpt(bytes.toString('utf8'));
+    assert.deepEqual(wasm.validateOpt(new Uint8Array(bytes)), expected);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    assert.ok(buffer instanceof ArrayBuffer);
+    assert.deepEqual(wasm.validateOpt(buffer), expected);
   });
 
   test('a missing concept is OPT010 at the template element', () => {
@@ -57,9 +61,40 @@ describe('validateOpt', () => {
   });
 
   test('wrong argument types throw E_ARG', () => {
-    assertThrowsArg(() => wasm.validateOpt(42), /`xml` must be a string or a Uint8Array, got number/);
+    assertThrowsArg(() => wasm.validateOpt(42), /^`xml` must be a string, a Uint8Array or an ArrayBuffer, got number$/);
     assertThrowsArg(() => wasm.validateOpt(), /got undefined/);
-    assertThrowsArg(() => wasm.validateOpt(new ArrayBuffer(4)), /got object/);
+    assertThrowsArg(() => wasm.validateOpt(new DataView(new ArrayBuffer(4))), /got object/);
+  });
+});
+
+describe('validate on an ArrayBuffer (what file.arrayBuffer() gives)', () => {
+  test('same report as the bytes', () => {
+    const bytes = fixture(MINIMAL);
+    const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    assert.deepEqual(wasm.validate(buffer), wasm.validate(bytes));
+    assert.equal(wasm.detectKind(buffer), 'opt14');
+    assert.deepEqual(wasm.validate(new ArrayBuffer(0)).diagnostics.map(where), [['FMT001', 1, 1, '']]);
+  });
+});
+
+describe('errors and init', () => {
+  test('isDefinitionsError recognises exactly the errors the package throws', () => {
+    let thrown;
+    try {
+      wasm.validate(1);
+    } catch (error) {
+      thrown = error;
+    }
+    assert.equal(wasm.isDefinitionsError(thrown), true);
+    assert.equal(wasm.isDefinitionsError(new Error('x')), false);
+    assert.equal(wasm.isDefinitionsError(Object.assign(new Error('x'), { code: 'E_OTHER' })), false);
+    assert.equal(wasm.isDefinitionsError(Object.assign(new Error('x'), { code: 'E_INIT' })), true);
+    assert.equal(wasm.isDefinitionsError({ code: 'E_ARG', message: 'not an Error' }), false);
+    assert.equal(wasm.isDefinitionsError(undefined), false);
+  });
+
+  test('init() resolves at once in Node: the module is ready on require', async () => {
+    assert.equal(await wasm.init(), undefined);
   });
 });
 
@@ -75,7 +110,7 @@ describe('parseOptMetadata', () => {
   });
 
   test('wrong argument types throw E_ARG', () => {
-    assertThrowsArg(() => wasm.parseOptMetadata(null), /`xml` must be a string or a Uint8Array, got object/);
+    assertThrowsArg(() => wasm.parseOptMetadata(null), /`xml` must be a string, a Uint8Array or an ArrayBuffer, got object/);
   });
 });
 
@@ -105,7 +140,7 @@ describe('validate', () => {
   });
 
   test('wrong argument types throw E_ARG', () => {
-    assertThrowsArg(() => wasm.validate({}), /`input` must be a string or a Uint8Array, got object/);
+    assertThrowsArg(() => wasm.validate({}), /`input` must be a string, a Uint8Array or an ArrayBuffer, got object/);
   });
 });
 

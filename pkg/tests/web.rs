@@ -35,6 +35,16 @@ fn a_valid_opt_from_bytes() {
 }
 
 #[wasm_bindgen_test]
+fn an_array_buffer_is_read_like_its_bytes() {
+    let buffer: JsValue = Uint8Array::from(MINIMAL).buffer().into();
+    assert!(buffer.is_instance_of::<js_sys::ArrayBuffer>());
+    let report = validate(buffer).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let expected = validate(bytes(MINIMAL)).map(|r| r.js_value()).unwrap_or(JsValue::UNDEFINED);
+    assert_eq!(JSON::stringify(&report).ok(), JSON::stringify(&expected).ok());
+    assert_eq!(get(&report, "valid").as_bool(), Some(true));
+}
+
+#[wasm_bindgen_test]
 fn an_invalid_opt_has_a_positioned_diagnostic() {
     let text = String::from_utf8_lossy(REMOVED_CONCEPT).into_owned();
     let report = validate_opt(JsValue::from_str(&text)).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
@@ -71,7 +81,7 @@ fn wrong_argument_types_are_errors_with_a_code() {
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("E_ARG"));
     assert_eq!(
         get(&error, "message").as_string().as_deref(),
-        Some("`input` must be a string or a Uint8Array, got number")
+        Some("`input` must be a string, a Uint8Array or an ArrayBuffer, got number")
     );
     let Err(error) = resolve_version(JsValue::from_str("1"), JsValue::from_str("1.0.0")) else {
         panic!("a string was accepted as the version list")

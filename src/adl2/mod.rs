@@ -37,6 +37,7 @@ use std::collections::BTreeMap;
 /// The four ADL 2 artefact kinds, by their opening keyword.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum ArtefactKind {
     Archetype,
@@ -48,6 +49,7 @@ pub enum ArtefactKind {
 /// What the header of an ADL 2 artefact says.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 pub struct Adl2Header {
     pub artefact_kind: Option<ArtefactKind>,
     /// The artefact id exactly as written.
@@ -71,6 +73,7 @@ pub struct Adl2Header {
 /// The header and every diagnostic found while reading it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 pub struct Adl2Report {
     pub header: Adl2Header,
     pub diagnostics: Vec<Diagnostic>,

@@ -17,6 +17,7 @@ use std::fmt;
 ///   may give only `vN` or `vN.N` and are read with [`ArchetypeHrid::parse_reference`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 pub struct ArchetypeHrid {
     pub namespace: Option<String>,
     pub rm_publisher: String,

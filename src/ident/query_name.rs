@@ -12,6 +12,7 @@ use std::fmt;
 /// (`ID007`), and there is at most one `::`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 pub struct QueryName {
     pub namespace: Option<String>,
     pub name: String,

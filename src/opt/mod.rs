@@ -16,6 +16,7 @@ pub const MAX_DEPTH: usize = 512;
 /// What an OPT says about itself: what the Definitions list/get calls and modelling tools show.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 pub struct OptMetadata {
     pub template_id: Option<String>,
     pub concept: Option<String>,
@@ -41,6 +42,7 @@ pub struct OptMetadata {
 /// Metadata plus every diagnostic, in document order.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), tsify(missing_as_null, hashmap_as_object))]
 pub struct OptReport {
     pub metadata: OptMetadata,
     pub diagnostics: Vec<Diagnostic>,

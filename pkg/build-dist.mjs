@@ -1,0 +1,155 @@
+// The second half of build.sh: turns the two wasm-bindgen outputs (dist/web, dist/node) into the
+// package's entry points. Everything is derived from the generated glue, so a function added in
+// src/lib.rs appears in every entry and its types without touching this file.
+//
+// - dist/browser/: the default entry for browsers and bundlers. A copy of the web glue without
+//   its `new URL('…_bg.wasm', import.meta.url)` default (which bundlers would otherwise emit as an
+//   unused asset), the .wasm inlined as base64 (no bundler, dev server or CDN has to serve a
+//   .wasm file), and index.js wrapping each export: `await init()` compiles the module off the
+//   main thread; a call before that instantiates it synchronously where the engine allows it.
+// - dist/node/: the nodejs glue (CommonJS, instantiates synchronously on require) plus `init`.
+// - Every .d.ts: the generated API declarations without wasm-bindgen internals, plus `init`.
+// - pkg/CODES.md from docs/codes.md and pkg/LICENSE from the repository root (both git-ignored).
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const pkgDir = dirname(fileURLToPath(import.meta.url));
+const rootDir = join(pkgDir, '..');
+const dist = join(pkgDir, 'dist');
+const name = 'openehr_definitions';
+const read = (path) => readFileSync(join(dist, path), 'utf8');
+const write = (path, text) => writeFileSync(join(dist, path), text);
+
+/** Splits a wasm-bindgen .d.ts into the API part and the init part (`export type InitInput` on). */
+function apiDeclarations(dts) {
+  const at = dts.indexOf('\nexport type InitInput');
+  const api = (at < 0 ? dts : dts.slice(0, at)).trimEnd();
+  assert.ok(!/InitOutput|__wbindgen|__wbg_/.test(api), 'wasm-bindgen internals left in the API declarations');
+  return `${api}\n`;
+}
+
+const INIT_DOC = `/**
+ * Prepares the WebAssembly module. In a browser, \`await init()\` once before the first call: it
+ * compiles the module asynchronously; afterwards every function is synchronous. Calling it again
+ * returns the same promise. In Node (and wherever the module is already ready) it resolves at once.
+ */`;
+
+// The raw wasm exports' declarations: internals, not shipped.
+for (const build of ['web', 'node']) rmSync(join(dist, build, `${name}_bg.wasm.d.ts`));
+
+const webDts = read(`web/${name}.d.ts`);
+const api = apiDeclarations(webDts);
+const exportedFunctions = [...api.matchAll(/^export function (\w+)\(/gm)].map((m) => m[1]);
+const exportedClasses = [...api.matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
+assert.ok(exportedFunctions.includes('validate') && exportedFunctions.includes('isDefinitionsError'), exportedFunctions);
+
+// Written in JS, the same in every build, so that it works before the module is ready (its
+// declaration comes from src/args.rs).
+const IS_DEFINITIONS_ERROR = `function isDefinitionsError(error) {
+  return error instanceof Error && ['E_ARG', 'E_INIT', 'E_INTERNAL'].includes(error.code);
+}`;
+const JS_ONLY = ['isDefinitionsError'];
+
+// dist/web: the API plus the glue's own default export (fetches the .wasm next to the JS file).
+write(`web/${name}.js`, `${read(`web/${name}.js`).trimEnd()}\n\n// Added by build-dist.mjs.\nexport ${IS_DEFINITIONS_ERROR}\n`);
+write(
+  `web/${name}.d.ts`,
+  `${api}
+/**
+ * Fetches and instantiates the WebAssembly module: by default \`${name}_bg.wasm\` next to this
+ * file, or the URL, response or bytes given. Await it once; afterwards every function is synchronous.
+ */
+export default function init(
+  wasm?: { module_or_path: string | URL | Request | Response | BufferSource | WebAssembly.Module },
+): Promise<unknown>;
+`,
+);
+
+// dist/browser: glue without the default URL, the inlined .wasm, and the wrapping entry.
+mkdirSync(join(dist, 'browser'));
+const webGlue = read(`web/${name}.js`);
+const defaultUrl = /\n\s*if \(module_or_path === undefined\) \{\n\s*module_or_path = new URL\('openehr_definitions_bg\.wasm', import\.meta\.url\);\n\s*\}/;
+assert.match(webGlue, defaultUrl, 'the web glue no longer has the expected default .wasm URL');
+const browserGlue = webGlue.replace(defaultUrl, '');
+assert.ok(!browserGlue.includes('import.meta.url'), 'import.meta.url left in the browser glue');
+write(`browser/${name}.js`, browserGlue);
+
+const wasmBase64 = readFileSync(join(dist, `web/${name}_bg.wasm`)).toString('base64');
+write(
+  `browser/${name}_wasm.js`,
+  `// ${name}_bg.wasm (wasm-opt -Oz), inlined so that bundlers and servers need no .wasm handling.\nexport default '${wasmBase64}';\n`,
+);
+
+const wrappers = exportedFunctions
+  .filter((fn) => !JS_ONLY.includes(fn))
+  .map((fn) => `export function ${fn}(...args) {\n  ready();\n  return glue.${fn}(...args);\n}`)
+  .join('\n\n');
+write(
+  'browser/index.js',
+  `// The default entry for browsers and bundlers (generated by build-dist.mjs).
+import * as glue from './${name}.js';
+import wasmBase64 from './${name}_wasm.js';
+
+let instantiated = false;
+let pending;
+
+function wasmBytes() {
+  if (typeof Uint8Array.fromBase64 === 'function') return Uint8Array.fromBase64(wasmBase64);
+  const text = atob(wasmBase64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+${INIT_DOC}
+export function init() {
+  pending ??= instantiated
+    ? Promise.resolve()
+    : glue.default({ module_or_path: wasmBytes() }).then(() => {
+        instantiated = true;
+      });
+  return pending;
+}
+
+/** Before \`init()\` has finished: instantiate synchronously, which some engines refuse on a page's main thread. */
+function ready() {
+  if (instantiated) return;
+  try {
+    glue.initSync({ module: wasmBytes() });
+  } catch (cause) {
+    const error = new Error(
+      'openehr-definitions: \`await init()\` once before calling a function (this engine cannot compile WebAssembly synchronously here)',
+      { cause },
+    );
+    error.code = 'E_INIT';
+    throw error;
+  }
+  instantiated = true;
+}
+
+export { ${[...JS_ONLY, ...exportedClasses].join(', ')} } from './${name}.js';
+
+${wrappers}
+`,
+);
+write('browser/index.d.ts', `${api}\n${INIT_DOC}\nexport function init(): Promise<void>;\n`);
+
+// dist/node: CommonJS (its own package.json), instantiated synchronously on require.
+const nodeGlue = read(`node/${name}.js`);
+assert.ok(!/^export /m.test(nodeGlue), 'the nodejs glue is expected to be CommonJS');
+write(
+  `node/${name}.js`,
+  `${nodeGlue.trimEnd()}\n\n// Added by build-dist.mjs: the module is ready once required; init() exists for code shared with browsers.\nexports.init = function init() {\n  return Promise.resolve();\n};\nexports.isDefinitionsError = ${IS_DEFINITIONS_ERROR};\n`,
+);
+write(`node/${name}.d.ts`, `${apiDeclarations(read(`node/${name}.d.ts`))}\n${INIT_DOC}\nexport function init(): Promise<void>;\n`);
+write('node/package.json', '{ "type": "commonjs" }\n');
+
+// The code table the README links to, and the licence.
+const codes = readFileSync(join(rootDir, 'docs', 'codes.md'), 'utf8');
+writeFileSync(
+  join(pkgDir, 'CODES.md'),
+  `# Diagnostic codes\n\nEvery code a diagnostic can carry (\`Diagnostic.code\`, typed as the \`Code\` union). A code\nkeeps its meaning across releases. Only errors make an artefact invalid.\n\n| code | severity | meaning |\n|---|---|---|\n${codes}`,
+);
+copyFileSync(join(rootDir, 'LICENSE'), join(pkgDir, 'LICENSE'));

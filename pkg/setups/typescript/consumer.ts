@@ -1,0 +1,99 @@
+// A strict TypeScript consumer of the installed package, checked by `tsc --noEmit` with
+// moduleResolution bundler, node16 and nodenext (tsconfig.*.json), under TypeScript 5.9 and 7:
+// every parameter and result is typed (no `any`), `Report` narrows on `kind`, `code` is the
+// union of the known codes, thrown errors have a typed `code`; misuse fails to compile.
+import {
+  checkAdl2Id,
+  checkQueryName,
+  checkTemplateId,
+  detectKind,
+  init,
+  isDefinitionsError,
+  nextQueryVersion,
+  parseAdl2Header,
+  parseOptMetadata,
+  resolveVersion,
+  validate,
+  validateOpt,
+  type Adl2Header,
+  type Adl2Report,
+  type Code,
+  type Diagnostic,
+  type ErrorCode,
+  type HridCheck,
+  type Kind,
+  type OptMetadata,
+  type OptReport,
+  type QueryNameCheck,
+  type Report,
+  type Severity,
+  type StringCheck,
+} from 'openehr-definitions';
+
+export async function main(file: ArrayBuffer): Promise<string[]> {
+  await init();
+  const report: Report = validate(file);
+  const out: string[] = [];
+  // The discriminant narrows the metadata.
+  if (report.kind === 'opt14') {
+    const metadata: OptMetadata = report.metadata;
+    out.push(metadata.template_id ?? '', ...metadata.archetypes);
+  } else if (report.kind === 'adl2') {
+    const header: Adl2Header = report.metadata;
+    out.push(header.artefact_kind ?? '', header.hrid?.rm_class ?? '');
+  } else {
+    const none: null = report.metadata;
+    const invalid: false = report.valid;
+    out.push(String(none), String(invalid));
+  }
+  for (const d of report.diagnostics) {
+    const code: Code = d.code;
+    const severity: Severity = d.severity;
+    if (d.code === 'OPT010') out.push(`${d.line}:${d.column} ${severity} ${code} ${d.message} ${d.path}`);
+  }
+  return out;
+}
+
+const bytes: Uint8Array = new TextEncoder().encode('<template/>');
+const kind: Kind = validate(bytes).kind;
+const fromText: Report = validate('<template/>');
+const opt: OptReport = validateOpt(new ArrayBuffer(0));
+const authors: Record<string, string> = opt.metadata.original_author;
+const quick: OptReport = parseOptMetadata(bytes);
+const adl: Adl2Report = parseAdl2Header('archetype (adl_version=2.0.6)');
+const artefact: 'archetype' | 'template' | 'template_overlay' | 'operational_template' | null = adl.header.artefact_kind;
+const detected: Kind = detectKind('archetype');
+const id: StringCheck = checkTemplateId('Vital signs');
+const hrid: HridCheck = checkAdl2Id('openEHR-EHR-OBSERVATION.bp.v1.0.0');
+const rmClass: string | undefined = hrid.value?.rm_class;
+const query: QueryNameCheck = checkQueryName('org.openehr::q');
+const resolved: string | null = resolveVersion('1', ['1.0.0']).value;
+const next: StringCheck = nextQueryVersion('1', []);
+const first: Diagnostic | null = id.diagnostic;
+
+try {
+  validate(bytes);
+} catch (error) {
+  if (isDefinitionsError(error)) {
+    const code: ErrorCode = error.code;
+    const message: string = error.message;
+    // @ts-expect-error: the thrown codes are a closed union
+    const wrong: typeof code = 'E_OTHER';
+    console.log(code, message, wrong);
+  }
+}
+
+// @ts-expect-error: numbers are not accepted as input
+validate(42);
+// @ts-expect-error: versions must be strings
+resolveVersion('1', [1]);
+// @ts-expect-error: not a diagnostic code
+const unknownCode: Code = 'OPT999';
+// @ts-expect-error: the OPT metadata is not there before narrowing on kind
+const unnarrowed: OptMetadata = fromText.metadata;
+// @ts-expect-error: an ADL 2 report has no OPT metadata
+if (fromText.kind === 'adl2') console.log(fromText.metadata.template_id);
+// @ts-expect-error: wasm-bindgen internals are not part of the API
+import('openehr-definitions').then((m) => m.initSync);
+
+export const used = [kind, authors, quick, artefact, detected, rmClass, query, resolved, next, first, unknownCode, unnarrowed];

@@ -1,0 +1,3 @@
+import { check, publish } from '../shared/check.js';
+
+publish(check());
