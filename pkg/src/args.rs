@@ -93,6 +93,22 @@ pub fn string_array(value: &JsValue, name: &str) -> Result<Vec<String>, JsValue>
         .collect()
 }
 
+/// An optional options object (`undefined` or `null` give the defaults), read through JSON like
+/// results are written; unknown fields and wrong field types throw `E_ARG`.
+pub fn object_or_default<T: serde::de::DeserializeOwned + Default>(value: Option<&JsValue>, name: &str) -> Result<T, JsValue> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
+        return Ok(T::default());
+    };
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(wrong_type(name, "an object", value));
+    }
+    let json = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| error_with_code(E_ARG, &format!("`{name}` cannot be read as JSON")))?;
+    serde_json::from_str(&json).map_err(|e| error_with_code(E_ARG, &format!("`{name}`: {e}")))
+}
+
 /// Turns a result into a plain JS object through JSON: the same serde_json text the CLI prints
 /// (so maps are objects and `None` is `null`), parsed by the engine's native `JSON.parse`, which
 /// is smaller and faster than building the object field by field across the boundary.

@@ -13,11 +13,12 @@
 mod args;
 pub mod types;
 
-use args::{bytes_or_text, string, string_array, to_js};
+use args::{bytes_or_text, object_or_default, string, string_array, to_js};
 use openehr_definitions as core;
 use openehr_definitions::{Adl2Report, Kind, OptReport, Report};
 use tsify::Ts;
-use types::{HridCheck, QueryNameCheck, StringCheck};
+use openehr_definitions::web_template::Options as WebTemplateOptions;
+use types::{HridCheck, QueryNameCheck, StringCheck, WebTemplateResult};
 use wasm_bindgen::prelude::*;
 
 /// Validates an OPT 1.4 XML document and reads its metadata in one pass.
@@ -45,6 +46,18 @@ pub fn validate(
 ) -> Result<Ts<Report>, JsValue> {
     let artefact = bytes_or_text(&input, "input")?;
     to_js(core::validate(artefact.as_bytes()))
+}
+
+/// Builds the web template (`application/openehr.wt+json`, format 2.3) of an OPT 1.4. `options`
+/// (`{defaultLanguage, languages}`) default to the template's language and all its translations.
+#[wasm_bindgen(js_name = toWebTemplate)]
+pub fn to_web_template(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Options")] options: Option<JsValue>,
+) -> Result<Ts<WebTemplateResult>, JsValue> {
+    let xml = bytes_or_text(&xml, "xml")?;
+    let options: WebTemplateOptions = object_or_default(options.as_ref(), "options")?;
+    to_js(WebTemplateResult::from(core::web_template::web_template(xml.as_bytes(), &options)))
 }
 
 /// Parses the header of an ADL 2 text.

@@ -2,6 +2,7 @@
 //! Rust `Result` in the core. Every other result is the core's own type, whose TypeScript
 //! declaration the core generates (feature `wasm-types`), so nothing here mirrors the core.
 
+use openehr_definitions::web_template::WebTemplate;
 use openehr_definitions::{ArchetypeHrid, Diagnostic, QueryName};
 use serde::Serialize;
 use tsify::Tsify;
@@ -49,3 +50,22 @@ check_type!(
     QueryNameCheck,
     QueryName
 );
+
+/// `toWebTemplate`: the web template of a valid OPT (`web_template`), or `null` and the
+/// validator's diagnostics when the OPT is invalid (the core returns a `Result`; JS gets one shape).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+pub struct WebTemplateResult {
+    pub valid: bool,
+    pub web_template: Option<WebTemplate>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl From<Result<WebTemplate, Vec<Diagnostic>>> for WebTemplateResult {
+    fn from(result: Result<WebTemplate, Vec<Diagnostic>>) -> Self {
+        match result {
+            Ok(web_template) => WebTemplateResult { valid: true, web_template: Some(web_template), diagnostics: Vec::new() },
+            Err(diagnostics) => WebTemplateResult { valid: false, web_template: None, diagnostics },
+        }
+    }
+}

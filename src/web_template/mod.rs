@@ -25,14 +25,20 @@ use crate::template::parse_template;
 /// Which languages to build for. Empty fields mean the template's own choice: its language as the
 /// default, and its language plus every translation as `languages`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default, deny_unknown_fields))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub struct Options {
+    #[cfg_attr(feature = "wasm-types", tsify(optional))]
     pub default_language: Option<String>,
+    #[cfg_attr(feature = "wasm-types", tsify(optional))]
     pub languages: Vec<String>,
 }
 
 /// A web template: the template's definition as the tree form-based editors and FLAT formats use.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct WebTemplate {
     pub template_id: String,
@@ -49,6 +55,7 @@ pub struct WebTemplate {
 /// One node of the tree. Absent optional fields are omitted from JSON, as the reference does.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Node {
     pub id: String,
@@ -88,6 +95,7 @@ pub struct Node {
 /// A cardinality constraint of a collapsed container, over the ids of the children it counts.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub struct Cardinality {
     pub min: i64,
     pub max: i64,
@@ -97,6 +105,7 @@ pub struct Cardinality {
 /// A term binding: `[terminology(version)::code]` as `value`, and the terminology id.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct TermBinding {
     pub value: String,
@@ -106,6 +115,7 @@ pub struct TermBinding {
 /// One input field of a leaf node (`|code`, `|magnitude`, ... are its `suffix`).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Input {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -129,6 +139,7 @@ pub struct Input {
 /// One allowed value of an input.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct CodedValue {
     pub value: String,
@@ -150,6 +161,7 @@ pub struct CodedValue {
 
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub struct Validation {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
     pub pattern: Option<String>,
@@ -162,6 +174,7 @@ pub struct Validation {
 /// A range with its operators (`>=`, `>`, `<=`, `<`); bounds are integers, decimals or ISO strings.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Range {
     #[cfg_attr(feature = "serde", serde(skip_serializing_if = "Option::is_none"))]
@@ -177,6 +190,7 @@ pub struct Range {
 /// A JSON scalar: default values and range bounds are strings, integers, decimals or booleans.
 #[derive(Debug, Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 #[cfg_attr(feature = "serde", serde(untagged))]
 pub enum Value {
     Text(String),
