@@ -28,16 +28,19 @@
 //! never expanded and nothing is ever fetched.
 
 pub mod adl2;
+pub mod aql;
 mod diagnostic;
 pub mod ident;
 mod kind;
 pub mod opt;
 mod position;
 mod report;
+mod sink;
 mod text;
 pub mod version;
 
 pub use adl2::{Adl2Header, Adl2Report, ArtefactKind, parse_adl2_header};
+pub use aql::{AqlReport, parse_aql, validate_aql};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ident::{ArchetypeHrid, QueryName, check_archetype_id_14, check_template_id};
 pub use kind::{Kind, detect_kind};
