@@ -4,9 +4,15 @@
 
 use openehr_definitions::aql::*;
 use openehr_definitions::{Code, Severity, parse_aql, validate_aql};
+use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 
-fn corpus() -> Vec<(String, String)> {
+fn corpus() -> &'static [(String, String)] {
+    static CORPUS: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    CORPUS.get_or_init(read_corpus)
+}
+
+fn read_corpus() -> Vec<(String, String)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/aql/valid");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
@@ -21,7 +27,7 @@ fn every_real_query_parses_without_errors() {
     let corpus = corpus();
     assert_eq!(corpus.len(), 168);
     let mut failures = Vec::new();
-    for (name, text) in &corpus {
+    for (name, text) in corpus {
         let report = parse_aql(text);
         let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.is_error()).collect();
         if report.query.is_none() || !errors.is_empty() {
@@ -34,7 +40,7 @@ fn every_real_query_parses_without_errors() {
 #[test]
 fn every_real_query_round_trips_through_the_printer() {
     for (name, text) in corpus() {
-        let query = parse_aql(&text).query.unwrap();
+        let query = parse_aql(text).query.unwrap();
         let printed = query.to_string();
         let again = parse_aql(&printed);
         assert!(again.is_valid(), "{name}: the printed query has errors: {printed}\n{:?}", again.diagnostics);
@@ -48,7 +54,7 @@ fn every_real_query_round_trips_through_the_printer() {
 fn warnings_in_the_corpus_are_only_legacy_syntax() {
     let mut legacy = 0;
     for (name, text) in corpus() {
-        for d in parse_aql(&text).diagnostics {
+        for d in parse_aql(text).diagnostics {
             assert_eq!(d.code, Code::AqlLegacy, "{name}: {d}");
             legacy += 1;
         }
@@ -542,4 +548,95 @@ fn every_broken_clause_is_reported_in_one_pass() {
 #[test]
 fn positions_count_characters_not_bytes() {
     one("SELECT e FROM EHR e WHERE e/a = 'ä' AND e/b == 1", Code::AqlBadToken, 1, 45, "/where", "`==`");
+}
+
+// ----- any input: no panic, positions inside the text, valid trees round-trip -----
+
+#[track_caller]
+fn sound(text: &str) {
+    let report = parse_aql(text);
+    let lines: Vec<&str> = text.split('\n').collect();
+    for d in &report.diagnostics {
+        assert!(d.line >= 1 && d.column >= 1, "{d}");
+        let line = lines.get(d.line as usize - 1).unwrap_or_else(|| panic!("{d} past the last line"));
+        assert!(d.column as usize <= line.chars().count() + 1, "{d} past the end of its line");
+    }
+    if let Some(query) = &report.query {
+        let again = parse_aql(&query.to_string());
+        assert_eq!(again.query.as_ref(), Some(query), "{text}");
+    }
+}
+
+fn fragment() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "SELECT ",
+        "FROM ",
+        "WHERE ",
+        "CONTAINS ",
+        "AND ",
+        "OR ",
+        "NOT ",
+        "(",
+        ")",
+        "[",
+        "]",
+        "{",
+        "}",
+        ",",
+        "/",
+        "e",
+        "c",
+        "EHR ",
+        "COMPOSITION ",
+        "at0001",
+        "openEHR-EHR-OBSERVATION.bp.v1",
+        "'x'",
+        "'",
+        "$p",
+        "=",
+        "!=",
+        "<",
+        " matches ",
+        " like ",
+        "1",
+        "-",
+        "2.5",
+        "ORDER BY ",
+        "LIMIT ",
+        "OFFSET ",
+        "AS ",
+        "\n",
+        "--",
+        "ä",
+        "COUNT(*)",
+        "TIMEWINDOW ",
+        "EXISTS ",
+        "true",
+        "*",
+        "#",
+        "==",
+        " ",
+    ])
+    .prop_map(str::to_string)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn token_soup_never_panics(parts in prop::collection::vec(fragment(), 0..40)) {
+        sound(&parts.concat());
+    }
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,80}") {
+        sound(&text);
+    }
+
+    #[test]
+    fn truncated_real_queries_never_panic(index in 0usize..168, cut in 0usize..600) {
+        let (_, text) = &corpus()[index];
+        let cut = text.char_indices().map(|(i, _)| i).nth(cut).unwrap_or(text.len());
+        sound(&text[..cut]);
+    }
 }

@@ -1068,7 +1068,10 @@ fn classify(s: String) -> Literal {
         Literal::Date(s)
     } else if is_time(&s) {
         Literal::Time(s)
-    } else if s.len() > 11 && is_date(&s[..10]) && s.as_bytes()[10] == b'T' && is_time(&s[11..]) {
+    } else if s.get(..10).is_some_and(is_date)
+        && s.as_bytes().get(10) == Some(&b'T')
+        && s.get(11..).is_some_and(is_time)
+    {
         Literal::DateTime(s)
     } else {
         Literal::String(s)
