@@ -462,7 +462,7 @@ fn write_token(s: &Suite) -> Result<(), String> {
     expect_json_error(&resp)?;
     let resp = s.expect(header(post_xml(xml.clone()), "Authorization", "Basic Zm9vOmJhcg=="), 401)?;
     ensure!(resp.header("www-authenticate").is_some(), "no WWW-Authenticate");
-    let put = with_body("PUT", "/definition/query/conformance::auth", "text/plain", "SELECT 1");
+    let put = with_body("PUT", "/definition/query/conformance::auth", "text/plain", "SELECT e FROM EHR e");
     s.expect(header(put, "Authorization", "Bearer wrong"), 401)?;
     s.expect(get("/definition/template/adl1.4"), 200)?; // reads stay open
     s.expect(post_xml(xml), 201)?;
@@ -550,18 +550,18 @@ fn stored_queries(s: &Suite) -> Result<(), String> {
         "PUT",
         &format!("/definition/query/{name}/3.0.0?query_type=AQL"),
         "application/json",
-        r#"{"q": "SELECT 3"}"#,
+        r#"{"q": "SELECT c FROM COMPOSITION c -- 3"}"#,
     );
     s.expect(json_put, 200)?;
     s.expect(with_body("PUT", "/definition/query/org.openehr.x::b?type=SQL", "text/plain", "SELECT b"), 200)?;
-    put_query(s, "org.openehrx::c", "SELECT c", 200)?;
+    put_query(s, "org.openehrx::c", "SELECT c FROM COMPOSITION c", 200)?;
 
     let one = s.expect(get(&format!("/definition/query/{name}/1")), 200)?.json()?;
     ensure!(one["version"] == "1.1.1" && one["name"] == name && one["q"] == q, "GET {name}/1 gave {one}");
     ensure!(one["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("aql")), "type {}", one["type"]);
     ensure!(one["saved"].as_str().is_some_and(|t| t.contains('T')), "saved {}", one["saved"]);
     let three = s.expect(get(&format!("/definition/query/{name}/3.0.0")), 200)?.json()?;
-    ensure!(three["q"] == "SELECT 3", "JSON body not stored: {three}");
+    ensure!(three["q"] == "SELECT c FROM COMPOSITION c -- 3", "JSON body not stored: {three}");
     let latest = s.expect(get(&format!("/definition/query/{name}/3")), 200)?.json()?;
     ensure!(latest["version"] == "3.0.0", "latest in 3: {latest}");
     s.expect(get(&format!("/definition/query/{name}/4")), 404)?;
@@ -595,11 +595,14 @@ fn stored_queries(s: &Suite) -> Result<(), String> {
 
 fn bad_query_input(s: &Suite) -> Result<(), String> {
     for (path, code) in [("aql", "ID007"), ("AQL/1.0.0", "ID007"), ("bad%20name", "ID005"), ("a::b::c", "ID006")] {
-        expect_code(&put_query(s, path, "SELECT 1", 400)?, code).map_err(|e| format!("PUT {path}: {e}"))?;
+        expect_code(&put_query(s, path, "SELECT e FROM EHR e", 400)?, code).map_err(|e| format!("PUT {path}: {e}"))?;
     }
-    expect_code(&put_query(s, "conformance::q/1.x", "SELECT 1", 400)?, "VER001")?;
+    expect_code(&put_query(s, "conformance::q/1.x", "SELECT e FROM EHR e", 400)?, "VER001")?;
     expect_code(&s.expect(get("/definition/query/conformance::q/v1"), 400)?, "VER001")?;
     put_query(s, "conformance::q", "   \n", 400)?;
+    // Stored AQL is parsed first: a broken query is refused with the parser's code, nothing stored.
+    expect_code(&put_query(s, "conformance::q", "SELECT e/ehr_id/value WHERE e/a = 1", 400)?, "AQL006")?;
+    expect_code(&put_query(s, "conformance::q", "SELECT x/a FROM EHR e", 400)?, "AQL010")?;
     let bad_json = with_body("PUT", "/definition/query/conformance::q", "application/json", "{\"query\": 1}");
     s.expect(bad_json, 400)?;
     Ok(())
@@ -628,7 +631,7 @@ fn concurrent_query_puts(s: &Suite) -> Result<(), String> {
         let handles: Vec<_> = (0..16)
             .map(|i| {
                 scope.spawn(move || {
-                    let resp = put_query(s, name, &format!("SELECT {i}"), 200)?;
+                    let resp = put_query(s, name, &format!("SELECT e FROM EHR e -- {i}"), 200)?;
                     location_version(s, &resp, name)
                 })
             })
