@@ -45,5 +45,5 @@ pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ident::{ArchetypeHrid, QueryName, check_archetype_id_14, check_template_id};
 pub use kind::{Kind, detect_kind};
 pub use opt::{OptMetadata, OptReport, parse_opt_metadata, validate_opt};
-pub use report::{Metadata, Report, validate};
+pub use report::{AqlMetadata, Metadata, Report, validate, validate_as};
 pub use version::{VersionPattern, next_query_version, resolve};

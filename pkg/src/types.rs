@@ -37,6 +37,7 @@ pub enum Severity {
 pub enum Kind {
     Opt14,
     Adl2,
+    Aql,
     Unknown,
 }
 
@@ -58,6 +59,14 @@ pub struct Report {
 pub enum Metadata {
     Opt14(OptMetadata),
     Adl2(Adl2Header),
+    Aql(AqlMetadata),
+}
+
+/// What the report says about an AQL query: the `$parameters` it uses (names without `$`).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
+pub struct AqlMetadata {
+    pub parameters: Vec<String>,
 }
 
 /// What an OPT 1.4 says about itself.
@@ -208,6 +217,7 @@ impl From<core::Kind> for Kind {
         match k {
             core::Kind::Opt14 => Kind::Opt14,
             core::Kind::Adl2 => Kind::Adl2,
+            core::Kind::Aql => Kind::Aql,
             core::Kind::Unknown => Kind::Unknown,
         }
     }
@@ -225,6 +235,7 @@ impl From<core::Metadata> for Metadata {
         match m {
             core::Metadata::Opt14(opt) => Metadata::Opt14(opt.into()),
             core::Metadata::Adl2(header) => Metadata::Adl2(header.into()),
+            core::Metadata::Aql(aql) => Metadata::Aql(AqlMetadata { parameters: aql.parameters }),
         }
     }
 }
