@@ -448,6 +448,18 @@ fn unknown_variable_in_where_and_order_by() {
 }
 
 #[test]
+fn order_by_may_name_an_alias_but_not_a_path_under_it() {
+    let report = parse_aql("SELECT e/time_created/value AS t FROM EHR e ORDER BY t DESC");
+    assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
+    one("SELECT e/a AS t FROM EHR e ORDER BY t/value", Code::AqlUnknownVariable, 1, 37, "/order_by", "`t`");
+}
+
+#[test]
+fn top_before_distinct_is_read_as_distinct_top() {
+    parses_to("SELECT TOP 5 DISTINCT e FROM EHR e", "SELECT DISTINCT TOP 5 e FROM EHR e");
+}
+
+#[test]
 fn duplicate_variable() {
     one(
         "SELECT c FROM EHR c CONTAINS COMPOSITION c",

@@ -1,4 +1,5 @@
-//! Checks that need no database: every variable used is defined in FROM (`AQL010`), no variable
+//! Checks that need no database: every variable used is defined in FROM (`AQL010`; ORDER BY
+//! may also name a SELECT alias), no variable
 //! is defined twice (`AQL011`), no two columns share an alias (`AQL012`). Archetype ids are
 //! checked where the parser meets them (`AQL013`).
 
@@ -20,11 +21,14 @@ pub(super) fn check(facts: &Facts, sink: &mut Sink<'_>) {
         }
     }
     // Without a complete FROM clause every use would look undefined: say nothing then.
+    // ORDER BY may name a SELECT alias on its own (`ORDER BY time_created DESC`).
     if facts.from_complete {
-        for (name, offset, clause) in &facts.used {
-            if !defined.contains(name.as_str()) {
-                let message = format!("the variable `{name}` is not defined in FROM");
-                sink.report(Code::AqlUnknownVariable, message, *offset, clause);
+        let is_alias = |name: &str| facts.aliases.iter().any(|(alias, _)| alias == name);
+        for used in &facts.used {
+            let ordered_alias = used.clause == "/order_by" && used.bare && is_alias(&used.name);
+            if !defined.contains(used.name.as_str()) && !ordered_alias {
+                let message = format!("the variable `{}` is not defined in FROM", used.name);
+                sink.report(Code::AqlUnknownVariable, message, used.offset, used.clause);
             }
         }
     }

@@ -21,13 +21,22 @@ pub const MAX_DEPTH: usize = 64;
 pub(super) struct Facts {
     /// Variables defined in FROM.
     pub(super) defined: Vec<(String, usize)>,
-    /// Variables used at the start of a path in SELECT, WHERE or ORDER BY, with the clause.
-    pub(super) used: Vec<(String, usize, &'static str)>,
+    /// Variables used at the start of a path in SELECT, WHERE or ORDER BY.
+    pub(super) used: Vec<Use>,
     pub(super) aliases: Vec<(String, usize)>,
     /// Parameter names without `$`, each once, in order of first use.
     pub(super) parameters: Vec<String>,
     /// The FROM clause parsed completely: only then can a use be called undefined.
     pub(super) from_complete: bool,
+}
+
+/// One variable use, with its clause and whether the path is the bare name (which ORDER BY may
+/// use to name a SELECT alias).
+pub(super) struct Use {
+    pub(super) name: String,
+    pub(super) offset: usize,
+    pub(super) clause: &'static str,
+    pub(super) bare: bool,
 }
 
 /// A syntax error was reported; the caller recovers (or gives up).
@@ -282,8 +291,10 @@ impl<'a> Parser<'a> {
     }
 
     fn select_clause(&mut self) -> PResult<(bool, Option<Top>, Vec<SelectItem>)> {
-        let distinct = self.eat_kw(Kw::Distinct);
+        let mut distinct = self.eat_kw(Kw::Distinct);
         let top = if self.at_kw(Kw::Top) { Some(self.top()?) } else { None };
+        // `TOP n DISTINCT` is read as `DISTINCT TOP n`.
+        distinct |= self.eat_kw(Kw::Distinct);
         let mut items = Vec::new();
         loop {
             let what = if items.is_empty() { "a column after SELECT" } else { "a column after `,`" };
@@ -373,13 +384,17 @@ impl<'a> Parser<'a> {
             return Err(self.error_at(Code::AqlSyntax, "expected `(` after the function name CONTAINS", var.end));
         }
         let variable = self.text(var).to_string();
-        self.facts.used.push((variable.clone(), var.start, self.clause));
+        let use_at = self.facts.used.len();
+        self.facts.used.push(Use { name: variable.clone(), offset: var.start, clause: self.clause, bare: false });
         let predicate = if self.tok.kind == TokKind::LBracket { Some(self.bracket_predicate()?) } else { None };
         let path = if self.eat(TokKind::Slash).is_some() {
             self.object_path("an attribute name after `/`")?
         } else {
             Vec::new()
         };
+        if let Some(used) = self.facts.used.get_mut(use_at) {
+            used.bare = predicate.is_none() && path.is_empty();
+        }
         Ok(IdentifiedPath { variable, predicate, path })
     }
 
