@@ -506,6 +506,16 @@ fn unexpected_character() {
 }
 
 #[test]
+fn a_lexical_error_right_after_a_clause_keyword_belongs_to_that_clause() {
+    one("SELECT e FROM EHR e WHERE # x", Code::AqlBadToken, 1, 27, "/where", "unexpected character `#`");
+}
+
+#[test]
+fn aggregate_not_closed_after_its_path() {
+    one("SELECT COUNT(e/a e/b) FROM EHR e", Code::AqlSyntax, 1, 18, "/select", "expected `)`, found `e`");
+}
+
+#[test]
 fn alias_missing_after_as() {
     one("SELECT e AS FROM EHR e", Code::AqlSyntax, 1, 13, "/select", "expected an alias after AS, found FROM");
 }

@@ -174,7 +174,8 @@ impl<'a> Parser<'a> {
             let message = format!("the `{o}` is not closed: expected `{c}`, found {}", self.describe(self.tok));
             return Err(self.error_at(Code::AqlUnclosed, message, open.start));
         }
-        Err(self.expected(&format!("{what} or `{c}`")))
+        let what = if what.is_empty() { format!("`{c}`") } else { format!("{what} or `{c}`") };
+        Err(self.expected(&what))
     }
 
     fn enter(&mut self) -> PResult<()> {
@@ -251,8 +252,10 @@ impl<'a> Parser<'a> {
             }
             return None;
         }
-        self.advance();
+        // The clause is set before the keyword is consumed: consuming it lexes the next token,
+        // whose lexical error belongs to this clause.
         self.clause = "/select";
+        self.advance();
         let select = self.clause(Self::select_clause);
         if self.aborted {
             return None;
@@ -267,8 +270,9 @@ impl<'a> Parser<'a> {
             }
         }
         let mut from = None;
-        if self.eat_kw(Kw::From) {
+        if self.at_kw(Kw::From) {
             self.clause = "/from";
+            self.advance();
             from = self.clause(|p| p.contains_or("a class such as EHR or COMPOSITION after FROM"));
             self.facts.from_complete = from.is_some();
         }
@@ -904,14 +908,14 @@ impl<'a> Parser<'a> {
                 TokKind::Eof => return tail,
                 _ if self.aborted => return tail,
                 TokKind::Keyword(Kw::Where) if !(where_done || order_done || limit_done) => {
-                    self.advance();
                     self.clause = "/where";
+                    self.advance();
                     tail.where_ = self.clause(|p| p.condition("a condition after WHERE"));
                     where_done = true;
                 }
                 TokKind::Keyword(Kw::Order) if !order_done => {
-                    self.advance();
                     self.clause = "/order_by";
+                    self.advance();
                     if limit_done {
                         self.legacy("ORDER BY after LIMIT is legacy syntax: AQL 1.1 puts ORDER BY first", t.start);
                     }
@@ -919,8 +923,8 @@ impl<'a> Parser<'a> {
                     order_done = true;
                 }
                 TokKind::Keyword(Kw::Limit) if !limit_done => {
-                    self.advance();
                     self.clause = "/limit";
+                    self.advance();
                     if let Some((limit, offset)) = self.clause(Self::limit) {
                         tail.limit = Some(limit);
                         tail.offset = offset;
@@ -991,12 +995,7 @@ impl<'a> Parser<'a> {
 
     fn limit(&mut self) -> PResult<(u64, Option<u64>)> {
         let limit = self.unsigned("LIMIT")?;
-        let offset = if self.eat_kw(Kw::Offset) {
-            self.clause = "/limit";
-            Some(self.unsigned("OFFSET")?)
-        } else {
-            None
-        };
+        let offset = if self.eat_kw(Kw::Offset) { Some(self.unsigned("OFFSET")?) } else { None };
         Ok((limit, offset))
     }
 }
