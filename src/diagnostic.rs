@@ -152,7 +152,7 @@ codes! {
     /// An archetype id in a predicate is neither an ADL 1.4 archetype id nor an ADL 2 archetype reference.
     AqlInvalidArchetypeId = "AQL013", Error;
     /// Legacy syntax outside AQL 1.1 that implementations still accept (TIMEWINDOW, LIMIT before
-    /// ORDER BY, `NOT CONTAINS` without a class before it): read, but not portable.
+    /// ORDER BY, `NOT CONTAINS` without a class before it, a trailing `;`): read, but not portable.
     AqlLegacy = "AQL020", Warning;
 
     // --- Identifiers ---

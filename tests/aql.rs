@@ -137,7 +137,8 @@ fn where_with_comparison_matches_like_exists_not_and_parameters() {
         "SELECT c FROM EHR e[ehr_id/value=$ehr_id] CONTAINS COMPOSITION c\n\
          WHERE c/name/value MATCHES {'a', \"b\", $other} AND NOT EXISTS c/context/other_context\n\
          OR c/uid/value LIKE 'x%' AND c/context/start_time/value >= '2019-01-01T00:00:00Z' AND c/x <> -1.5\n\
-         AND c/y MATCHES {terminology://snomed-ct/hierarchy?rootConceptId=50043002} AND c/z > $ehr_id",
+         AND c/y MATCHES {terminology://snomed-ct/hierarchy?rootConceptId=50043002} AND c/z > $ehr_id\n\
+         AND c/r matches {/^Vit.*/}",
     );
     assert!(report.diagnostics.is_empty(), "{:?}", report.diagnostics);
     assert_eq!(report.parameters, ["ehr_id", "other"]);
@@ -154,7 +155,7 @@ fn where_with_comparison_matches_like_exists_not_and_parameters() {
     );
     assert_eq!(
         q.to_string(),
-        "SELECT c FROM EHR e[ehr_id/value=$ehr_id] CONTAINS COMPOSITION c WHERE c/name/value MATCHES {'a', 'b', $other} AND NOT (EXISTS c/context/other_context) OR c/uid/value LIKE 'x%' AND c/context/start_time/value >= '2019-01-01T00:00:00Z' AND c/x != -1.5 AND c/y MATCHES {terminology://snomed-ct/hierarchy?rootConceptId=50043002} AND c/z > $ehr_id"
+        "SELECT c FROM EHR e[ehr_id/value=$ehr_id] CONTAINS COMPOSITION c WHERE c/name/value MATCHES {'a', 'b', $other} AND NOT (EXISTS c/context/other_context) OR c/uid/value LIKE 'x%' AND c/context/start_time/value >= '2019-01-01T00:00:00Z' AND c/x != -1.5 AND c/y MATCHES {terminology://snomed-ct/hierarchy?rootConceptId=50043002} AND c/z > $ehr_id AND c/r MATCHES {/^Vit.*/}"
     );
 }
 
@@ -513,6 +514,23 @@ fn a_lexical_error_right_after_a_clause_keyword_belongs_to_that_clause() {
 #[test]
 fn aggregate_not_closed_after_its_path() {
     one("SELECT COUNT(e/a e/b) FROM EHR e", Code::AqlSyntax, 1, 18, "/select", "expected `)`, found `e`");
+}
+
+#[test]
+fn a_trailing_semicolon_is_read_with_a_warning() {
+    let report = parse_aql("SELECT e FROM EHR e WHERE e/a = $a;\n");
+    assert_eq!(codes(&report), [(Code::AqlLegacy, 1, 35, "/where")]);
+    assert!(report.query.is_some());
+}
+
+#[test]
+fn a_semicolon_inside_the_query_is_an_error() {
+    one("SELECT e FROM EHR e; WHERE e/a = 1", Code::AqlBadToken, 1, 20, "/from", "`;` may only end the query");
+}
+
+#[test]
+fn stray_characters_in_a_skipped_clause_are_not_reported_again() {
+    one("SELECT e FROM EHR e WHERE e/a 1 # ^ .", Code::AqlSyntax, 1, 31, "/where", "expected a comparison operator");
 }
 
 #[test]

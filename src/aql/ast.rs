@@ -212,6 +212,8 @@ pub enum MatchesOperand {
     Terminology(FunctionCall),
     /// `{terminology://...}`, as written.
     Uri(String),
+    /// `{/regex/}`: the regex between the slashes.
+    Regex(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

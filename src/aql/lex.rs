@@ -146,6 +146,8 @@ pub(super) enum TokKind {
     LBrace,
     RBrace,
     Comma,
+    /// `;`: only a trailing one is read (warned as legacy); AQL itself has none.
+    Semicolon,
     Slash,
     Star,
     Minus,
@@ -246,6 +248,7 @@ impl<'a> Lexer<'a> {
             b'{' => self.single(TokKind::LBrace),
             b'}' => self.single(TokKind::RBrace),
             b',' => self.single(TokKind::Comma),
+            b';' => self.single(TokKind::Semicolon),
             b'/' => self.single(TokKind::Slash),
             b'*' => self.single(TokKind::Star),
             b'-' => self.single(TokKind::Minus),

@@ -1,6 +1,7 @@
 //! AQL, the Archetype Query Language: a hand-written lexer and recursive-descent parser for the
 //! grammar of AQL 1.1 (openEHR specifications-QUERY), with the legacy forms that real queries
-//! still use (TIMEWINDOW, LIMIT before ORDER BY, `NOT CONTAINS` without a class; warned `AQL020`).
+//! still use (TIMEWINDOW, LIMIT before ORDER BY, `NOT CONTAINS` without a class, a trailing `;`;
+//! warned `AQL020`).
 //!
 //! [`parse_aql`] returns the typed tree ([`Query`]), the `$parameters` a client must pass and
 //! every diagnostic, in text order. Syntax errors (`AQL001`–`AQL007`) leave `query` empty;

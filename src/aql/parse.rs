@@ -56,6 +56,7 @@ pub(super) struct Parser<'a> {
     pub(super) facts: Facts,
     syntax_errors: bool,
     aborted: bool,
+    skipping: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -73,6 +74,7 @@ impl<'a> Parser<'a> {
             facts: Facts::default(),
             syntax_errors: false,
             aborted: false,
+            skipping: false,
         };
         parser.flush_lexer();
         parser
@@ -83,7 +85,8 @@ impl<'a> Parser<'a> {
     fn flush_lexer(&mut self) {
         for (code, message, offset) in std::mem::take(&mut self.lex.errors) {
             self.syntax_errors = true;
-            if !self.aborted {
+            let echo = self.skipping && code == Code::AqlBadToken;
+            if !self.aborted && !echo {
                 self.sink.report(code, message, offset, self.clause);
             }
         }
@@ -120,7 +123,7 @@ impl<'a> Parser<'a> {
     /// At the end or at a keyword that starts a clause: a clause has run out.
     fn at_boundary(&self) -> bool {
         match self.tok.kind {
-            TokKind::Eof => true,
+            TokKind::Eof | TokKind::Semicolon => true,
             TokKind::Keyword(kw) => kw.starts_clause(),
             _ => false,
         }
@@ -204,10 +207,15 @@ impl<'a> Parser<'a> {
         result
     }
 
+    /// Skips the rest of a broken clause. Stray characters in the skipped text are not reported
+    /// (they would only echo the error already given); an unclosed string still is, as it hides
+    /// everything after it.
     fn skip_to_clause(&mut self) {
+        self.skipping = true;
         while !self.at_boundary() {
             self.advance();
         }
+        self.skipping = false;
     }
 
     /// Runs a clause parser; after an error skips to the next clause keyword.
@@ -753,6 +761,9 @@ impl<'a> Parser<'a> {
         if self.tok.kind != TokKind::LBrace {
             return Err(self.expected("`{` or TERMINOLOGY(...) after MATCHES"));
         }
+        if self.lex.rest_trimmed().starts_with('/') {
+            return self.regex().map(MatchesOperand::Regex);
+        }
         if looks_like_uri(self.lex.rest_trimmed()) {
             let (start, end) = self.raw_braced()?;
             return Ok(MatchesOperand::Uri(self.src[start..end].trim().to_string()));
@@ -907,6 +918,15 @@ impl<'a> Parser<'a> {
             match t.kind {
                 TokKind::Eof => return tail,
                 _ if self.aborted => return tail,
+                TokKind::Semicolon => {
+                    self.advance();
+                    if self.tok.kind == TokKind::Eof {
+                        self.legacy("a trailing `;` is not part of AQL", t.start);
+                    } else {
+                        self.error_at(Code::AqlBadToken, "`;` may only end the query", t.start);
+                        self.skip_to_clause();
+                    }
+                }
                 TokKind::Keyword(Kw::Where) if !(where_done || order_done || limit_done) => {
                     self.clause = "/where";
                     self.advance();

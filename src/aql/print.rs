@@ -223,6 +223,7 @@ impl Display for MatchesOperand {
             }
             MatchesOperand::Terminology(call) => call.fmt(f),
             MatchesOperand::Uri(uri) => write!(f, "{{{uri}}}"),
+            MatchesOperand::Regex(regex) => write!(f, "{{/{regex}/}}"),
         }
     }
 }
