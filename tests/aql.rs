@@ -680,3 +680,15 @@ proptest! {
         sound(&text[..cut]);
     }
 }
+
+#[cfg(feature = "serde")]
+#[test]
+fn the_report_serializes_with_the_tree_and_round_trips_through_json() {
+    let report = parse_aql("SELECT e/ehr_id/value AS id FROM EHR e[ehr_id/value=$ehr_id] WHERE e/x >= 1");
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["parameters"], serde_json::json!(["ehr_id"]));
+    assert_eq!(json["query"]["select"][0]["alias"], "id");
+    assert_eq!(json["query"]["where"]["comparison"]["op"], ">=");
+    let back: AqlReport = serde_json::from_value(json).unwrap();
+    assert_eq!(back, report);
+}
