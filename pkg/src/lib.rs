@@ -11,7 +11,7 @@ pub mod types;
 use args::{bytes_or_text, string, string_array, to_js};
 use openehr_definitions as core;
 use tsify::Ts;
-use types::{Adl2Report, HridCheck, Kind, OptReport, QueryNameCheck, Report, StringCheck};
+use types::{Adl2Report, AqlCheck, AqlParse, HridCheck, Kind, OptReport, QueryNameCheck, Report, StringCheck};
 use wasm_bindgen::prelude::*;
 
 /// Validates an OPT 1.4 XML document and reads its metadata in one pass.
@@ -32,7 +32,7 @@ pub fn parse_opt_metadata(
     to_js(OptReport::from(core::parse_opt_metadata(xml.as_bytes())))
 }
 
-/// Detects the kind of any artefact (OPT 1.4 or ADL 2) from its content and validates it.
+/// Detects the kind of any artefact (OPT 1.4, ADL 2 or AQL) from its content and validates it.
 #[wasm_bindgen]
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array")] input: JsValue,
@@ -40,6 +40,84 @@ pub fn validate(
     let artefact = bytes_or_text(&input, "input")?;
     to_js(Report::from(core::validate(artefact.as_bytes())))
 }
+
+/// Checks an AQL query: syntax, variables, aliases and archetype ids; lists its `$parameters`.
+#[wasm_bindgen(js_name = validateAql)]
+pub fn validate_aql(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<Ts<AqlCheck>, JsValue> {
+    let text = string(&text, "text")?;
+    to_js(AqlCheck::from(core::parse_aql(&text)))
+}
+
+/// Parses an AQL query into its syntax tree, with the same checks as `validateAql`.
+#[wasm_bindgen(js_name = parseAql)]
+pub fn parse_aql(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<Ts<AqlParse>, JsValue> {
+    let text = string(&text, "text")?;
+    to_js(AqlParse::from(core::parse_aql(&text)))
+}
+
+/// The AQL syntax tree as `parseAql` returns it: the serde form of the core's `aql::Query`
+/// (enums are objects with one key named after the variant, unit variants are strings).
+#[wasm_bindgen(typescript_custom_section)]
+const AQL_TYPES: &str = r#"
+export interface AqlQuery {
+    distinct: boolean;
+    top: { count: number; direction: "forward" | "backward" | null } | null;
+    select: { expr: AqlColumn; alias: string | null }[];
+    from: AqlContains;
+    where: AqlCondition | null;
+    timewindow: string | null;
+    order_by: { path: AqlPath; direction: "asc" | "desc" | null }[];
+    limit: number | null;
+    offset: number | null;
+}
+export type AqlColumn =
+    | { path: AqlPath }
+    | { literal: AqlLiteral }
+    | { function: AqlFunction }
+    | { aggregate: { function: "count" | "min" | "max" | "sum" | "avg"; distinct: boolean; argument: AqlPath | null } };
+export interface AqlPath { variable: string; predicate: AqlPredicate | null; path: AqlPathPart[] }
+export interface AqlPathPart { attribute: string; predicate: AqlPredicate | null }
+export type AqlCmp = "=" | "!=" | "<" | "<=" | ">" | ">=";
+export type AqlPredicate =
+    | { and: AqlPredicate[] }
+    | { or: AqlPredicate[] }
+    | { node: { node: { code: string } | { archetype: string }; name: AqlPredicateValue | null } }
+    | { parameter: string }
+    | { comparison: { path: AqlPathPart[]; op: AqlCmp; value: AqlPredicateValue } }
+    | { matches: { path: AqlPathPart[]; regex: string } }
+    | "latest_version"
+    | "all_versions";
+export type AqlPredicateValue =
+    | { literal: AqlLiteral }
+    | { parameter: string }
+    | { path: AqlPathPart[] }
+    | { code: string }
+    | { term_code: string };
+export type AqlContains =
+    | { class: { class: { class: string; variable: string | null; predicate: AqlPredicate | null }; contains: { negated: boolean; inner: AqlContains } | null } }
+    | { and: AqlContains[] }
+    | { or: AqlContains[] }
+    | { not_contains: AqlContains };
+export type AqlCondition =
+    | { and: AqlCondition[] }
+    | { or: AqlCondition[] }
+    | { not: AqlCondition }
+    | { comparison: { left: AqlOperand; op: AqlCmp; right: AqlOperand } }
+    | { like: { path: AqlPath; pattern: AqlOperand } }
+    | { matches: { path: AqlPath; operand: { list: AqlOperand[] } | { terminology: AqlFunction } | { uri: string } | { regex: string } } }
+    | { exists: AqlPath };
+export type AqlOperand = { literal: AqlLiteral } | { parameter: string } | { path: AqlPath } | { function: AqlFunction };
+export interface AqlFunction { name: string; args: AqlOperand[] }
+export type AqlLiteral =
+    | { string: string }
+    | { integer: number }
+    | { real: string }
+    | { date: string }
+    | { time: string }
+    | { date_time: string }
+    | { boolean: boolean }
+    | "null";
+"#;
 
 /// Parses the header of an ADL 2 text.
 #[wasm_bindgen(js_name = parseAdl2Header)]

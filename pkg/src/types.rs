@@ -350,3 +350,43 @@ impl From<core::QueryName> for QueryName {
 fn convert_all(diagnostics: Vec<core::Diagnostic>) -> Vec<Diagnostic> {
     diagnostics.into_iter().map(Into::into).collect()
 }
+
+/// The result of `validateAql`: whether the query is valid, the `$parameters` a client must pass
+/// (names without `$`), every diagnostic, and the query in canonical form (`null` after a syntax error).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
+pub struct AqlCheck {
+    pub valid: bool,
+    pub parameters: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub canonical: Option<String>,
+}
+
+/// The result of `parseAql`: `AqlCheck` plus the syntax tree (`null` after a syntax error), in
+/// the core's serde form (see the `AqlQuery` declaration).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
+pub struct AqlParse {
+    pub valid: bool,
+    #[tsify(type = "AqlQuery | null")]
+    pub query: Option<core::aql::Query>,
+    pub parameters: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub canonical: Option<String>,
+}
+
+impl From<core::AqlReport> for AqlParse {
+    fn from(r: core::AqlReport) -> Self {
+        let valid = r.is_valid();
+        let core::AqlReport { query, parameters, diagnostics } = r;
+        let canonical = query.as_ref().map(ToString::to_string);
+        AqlParse { valid, query, parameters, diagnostics: convert_all(diagnostics), canonical }
+    }
+}
+
+impl From<core::AqlReport> for AqlCheck {
+    fn from(r: core::AqlReport) -> Self {
+        let AqlParse { valid, parameters, diagnostics, canonical, .. } = r.into();
+        AqlCheck { valid, parameters, diagnostics, canonical }
+    }
+}

@@ -7,11 +7,16 @@ import {
   detectKind,
   nextQueryVersion,
   parseAdl2Header,
+  parseAql,
   parseOptMetadata,
   resolveVersion,
   validate,
+  validateAql,
   validateOpt,
   type Adl2Report,
+  type AqlCheck,
+  type AqlParse,
+  type AqlQuery,
   type Diagnostic,
   type HridCheck,
   type Kind,
@@ -44,9 +49,22 @@ const query: QueryNameCheck = checkQueryName('org.openehr::q');
 const resolved: string | null = resolveVersion('1', ['1.0.0']).value;
 const next: StringCheck = nextQueryVersion('1', []);
 
+const aql: AqlCheck = validateAql('SELECT e FROM EHR e[ehr_id/value=$ehr_id]');
+const parameters: string[] = aql.parameters;
+const canonical: string | null = aql.canonical;
+const parsed: AqlParse = parseAql('SELECT e FROM EHR e');
+const tree: AqlQuery | null = parsed.query;
+const limit: number | null | undefined = tree?.limit;
+const firstClass: string | undefined = tree && 'class' in tree.from ? tree.from.class.class.class : undefined;
+
 // @ts-expect-error: numbers are not accepted as input
 validate(42);
+// @ts-expect-error: a query is text, not bytes
+validateAql(bytes);
 // @ts-expect-error: versions must be strings
 resolveVersion('1', [1]);
 
-export const used = [kind, valid, position, templateId, authors, quick, artefact, detected, id, rmClass, query, resolved, next];
+export const used = [
+  kind, valid, position, templateId, authors, quick, artefact, detected, id, rmClass, query, resolved, next,
+  parameters, canonical, limit, firstClass,
+];
