@@ -147,6 +147,33 @@ codes! {
     /// A header item or section that ADL 2 does not define: ignored.
     AdlUnknown = "ADL020", Warning;
 
+    // --- AQL (queries; `path` is the clause: `/select`, `/from`, `/where`, `/order_by`, `/limit`, or "") ---
+    /// The query breaks the AQL grammar: a token is missing or unexpected (the message says what was expected).
+    AqlSyntax = "AQL001", Error;
+    /// A string literal is not closed before the end of the query.
+    AqlUnclosedString = "AQL002", Error;
+    /// A `[`, `(` or `{` is not closed (reported at the opening bracket).
+    AqlUnclosed = "AQL003", Error;
+    /// The documented nesting limit (`aql::MAX_DEPTH`) was exceeded; parsing stopped there.
+    AqlLimitExceeded = "AQL004", Error;
+    /// A character or operator that AQL does not have (`==`, `&&`, `#`, a lone `!`, ...).
+    AqlBadToken = "AQL005", Error;
+    /// A mandatory clause is missing: the query must start with SELECT and have a FROM clause.
+    AqlMissingClause = "AQL006", Error;
+    /// A number is wrong: LIMIT, OFFSET and TOP need a non-negative integer, and integers must fit 64 bits.
+    AqlBadNumber = "AQL007", Error;
+    /// A variable used in SELECT, WHERE or ORDER BY is not defined in FROM.
+    AqlUnknownVariable = "AQL010", Error;
+    /// A variable is defined twice in FROM.
+    AqlDuplicateVariable = "AQL011", Error;
+    /// Two SELECT columns have the same alias.
+    AqlDuplicateAlias = "AQL012", Error;
+    /// An archetype id in a predicate is neither an ADL 1.4 archetype id nor an ADL 2 archetype reference.
+    AqlInvalidArchetypeId = "AQL013", Error;
+    /// Legacy syntax outside AQL 1.1 that implementations still accept (TIMEWINDOW, LIMIT before
+    /// ORDER BY, `NOT CONTAINS` without a class before it, a trailing `;`): read, but not portable.
+    AqlLegacy = "AQL020", Warning;
+
     // --- Identifiers ---
     /// The identifier is empty.
     IdEmpty = "ID001", Error;

@@ -12,6 +12,8 @@ pub enum Kind {
     Opt14,
     /// An ADL 2 archetype, template, template overlay or operational template in text.
     Adl2,
+    /// An AQL query (text starting with SELECT, in any case, after `--` comments).
+    Aql,
     /// Neither (or empty).
     Unknown,
 }
@@ -21,6 +23,7 @@ impl Kind {
         match self {
             Kind::Opt14 => "opt14",
             Kind::Adl2 => "adl2",
+            Kind::Aql => "aql",
             Kind::Unknown => "unknown",
         }
     }
@@ -30,7 +33,8 @@ impl Kind {
 const ADL2_KEYWORDS: &[&str] = &["archetype", "template", "template_overlay", "operational_template"];
 
 /// Detects the kind from the first significant bytes: `<` (or a UTF-16 mark) means XML,
-/// an ADL keyword means ADL 2. Reads only as far as the first significant token.
+/// an ADL keyword means ADL 2, `SELECT` (any case) means AQL. Reads only as far as the first
+/// significant token. (`--` starts a comment in both ADL and AQL.)
 pub fn detect_kind(input: &[u8]) -> Kind {
     let bytes = strip_bom(input);
     if looks_like_utf16(bytes) {
@@ -59,6 +63,10 @@ pub fn detect_kind(input: &[u8]) -> Kind {
     if ends_word && ADL2_KEYWORDS.iter().any(|k| k.as_bytes() == word) {
         return Kind::Adl2;
     }
+    let ends_aql_word = matches!(next, None | Some(b' ' | b'\t' | b'\r' | b'\n' | b'-'));
+    if ends_aql_word && word.eq_ignore_ascii_case(b"select") {
+        return Kind::Aql;
+    }
     Kind::Unknown
 }
 
@@ -75,5 +83,8 @@ mod tests {
         assert_eq!(detect_kind(b"templates are nice"), Kind::Unknown);
         assert_eq!(detect_kind(b""), Kind::Unknown);
         assert_eq!(detect_kind(b"{\"json\": true}"), Kind::Unknown);
+        assert_eq!(detect_kind(b"-- all EHRs\n  select e FROM EHR e"), Kind::Aql);
+        assert_eq!(detect_kind(b"SELECT"), Kind::Aql);
+        assert_eq!(detect_kind(b"selection of templates"), Kind::Unknown);
     }
 }

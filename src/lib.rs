@@ -1,8 +1,8 @@
 //! # openehr-definitions
 //!
 //! The core of the openEHR Definitions toolkit: validate ADL 1.4 operational templates (OPT XML)
-//! and ADL 2 headers, check the identifiers the Definitions API uses, and resolve SEMVER
-//! version prefixes. Pure Rust with no I/O, no wasm, HTTP or host dependency, so the same code
+//! and ADL 2 headers, parse and check AQL queries ([`aql`]), check the identifiers the
+//! Definitions API uses, and resolve SEMVER version prefixes. Pure Rust with no I/O, no wasm, HTTP or host dependency, so the same code
 //! runs natively, in the browser (`pkg/`) and at the edge (`edge/`).
 //!
 //! ```
@@ -29,8 +29,12 @@
 //! the input size. Inputs larger than [`opt::MAX_INPUT_BYTES`] or nested deeper than
 //! [`opt::MAX_DEPTH`] stop with `OPT004`. DOCTYPE declarations stop with `OPT003`: entities are
 //! never expanded and nothing is ever fetched.
+//!
+//! The AQL parser recurses at most [`aql::MAX_DEPTH`] levels (parentheses, brackets, `NOT`,
+//! `CONTAINS`, function calls) and stops with `AQL004` beyond, so no query can exhaust the stack.
 
 pub mod adl2;
+pub mod aql;
 mod diagnostic;
 pub mod ident;
 mod kind;
@@ -38,14 +42,16 @@ pub mod opt;
 mod position;
 mod report;
 pub mod template;
+mod sink;
 mod text;
 pub mod version;
 pub mod web_template;
 
 pub use adl2::{Adl2Header, Adl2Report, ArtefactKind, parse_adl2_header};
+pub use aql::{AqlReport, parse_aql, validate_aql};
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use ident::{ArchetypeHrid, QueryName, check_archetype_id_14, check_template_id};
 pub use kind::{Kind, detect_kind};
 pub use opt::{OptMetadata, OptReport, parse_opt_metadata, validate_opt};
-pub use report::{Metadata, Report, validate};
+pub use report::{AqlMetadata, Metadata, Report, validate, validate_as};
 pub use version::{VersionPattern, next_query_version, resolve};

@@ -10,7 +10,7 @@ use crate::write_id;
 use http::header::LOCATION;
 use http::{HeaderValue, Response, StatusCode};
 use openehr_definitions::version::Version;
-use openehr_definitions::{Code, QueryName, VersionPattern, next_query_version, resolve};
+use openehr_definitions::{Code, QueryName, VersionPattern, next_query_version, parse_aql, resolve};
 use serde::{Deserialize, Serialize};
 
 /// Where the older layout kept stored queries (migrated into the index on its first use).
@@ -114,6 +114,9 @@ pub(crate) fn put(ctx: &Ctx, name: &str, version: Option<&str>) -> Result<Respon
         return Err(ApiError::invalid("the query type is empty", vec![]));
     }
     let q = query_text(ctx)?;
+    if query_type.eq_ignore_ascii_case("AQL") {
+        check_aql(&q)?;
+    }
 
     // The commit point: one CAS of the index root; a lost race recomputes the version.
     let write = write_id::new()?;
@@ -169,6 +172,17 @@ fn parse_name(name: &str) -> Result<String, ApiError> {
 
 fn parse_pattern(pattern: &str) -> Result<VersionPattern, ApiError> {
     VersionPattern::parse(pattern).map_err(|d| ApiError::invalid(format!("version {pattern:?} is malformed"), vec![d]))
+}
+
+/// An AQL query is parsed before it is stored: with a syntax or semantic error it is a 400 whose
+/// `validationErrors`/`diagnostics` are the parser's (the same error path as template uploads). The
+/// text is stored as sent, byte for byte, never the pretty-printed form.
+fn check_aql(q: &str) -> Result<(), ApiError> {
+    let report = parse_aql(q);
+    if report.is_valid() {
+        return Ok(());
+    }
+    Err(ApiError::invalid("the query is not valid AQL", report.diagnostics))
 }
 
 /// The query text: the body as UTF-8 text, or `{"q": ...}` when sent as JSON. Never empty.

@@ -231,7 +231,7 @@ fn race(n: usize, write: impl Fn(usize) -> Response<Vec<u8>> + Sync) -> Vec<(u16
 // ------------------------------------------------------------------ every faulty backend
 
 fn racing_first_puts_are_all_kept(store: &(dyn KvStore + Sync)) {
-    let results = race(24, |i| put_query(store, "org.fresh::q", &format!("SELECT {i}")));
+    let results = race(24, |i| put_query(store, "org.fresh::q", &format!("SELECT e FROM EHR e -- {i}")));
     let versions: BTreeSet<String> = results
         .iter()
         .map(|(status, location)| {
@@ -268,12 +268,12 @@ fn racing_first_adl2_versions_are_all_kept(store: &(dyn KvStore + Sync)) {
 }
 
 fn one_write_is_acknowledged_once(store: &dyn KvStore) {
-    let put = put_query(store, "org.single::q", "SELECT 1");
+    let put = put_query(store, "org.single::q", "SELECT e FROM EHR e");
     assert_eq!(put.status(), 200, "{}", String::from_utf8_lossy(put.body()));
     assert_eq!(listed_versions(store, "org.single::q"), ["1.0.0"], "exactly one version stored");
     assert_eq!(upload(store, "single.upload").status(), 201);
     assert_eq!(upload(store, "single.upload").status(), 409);
-    assert_eq!(put_query(store, "org.single::q", "SELECT 2").status(), 200);
+    assert_eq!(put_query(store, "org.single::q", "SELECT c FROM COMPOSITION c").status(), 200);
     assert_eq!(listed_versions(store, "org.single::q"), ["1.0.0", "2.0.0"]);
 }
 
@@ -329,7 +329,7 @@ fn a_backend_that_never_commits_is_answered_as_failure() {
         }
     }
     let store = NeverCommits(MemoryStore::new());
-    assert_eq!(put_query(&store, "org.never::q", "SELECT 1").status(), 503);
+    assert_eq!(put_query(&store, "org.never::q", "SELECT e FROM EHR e").status(), 503);
     assert_eq!(upload(&store, "never.stored").status(), 503);
     assert!(listed_versions(&store, "org.never::q").is_empty());
     assert!(listed_template_ids(&store).is_empty());
@@ -345,7 +345,7 @@ fn a_root_whose_creator_died_is_created_after_the_wait() {
         .method("PUT")
         .uri("/v1/definition/query/org.late::q")
         .header("content-type", "text/plain")
-        .body(b"SELECT 1".to_vec())
+        .body(b"SELECT e FROM EHR e".to_vec())
         .unwrap();
     assert_eq!(handle(request, &store, &config).status(), 200);
     assert_eq!(listed_versions(&store, "org.late::q"), ["1.0.0"]);
@@ -411,7 +411,7 @@ fn ten_thousand_query_versions_migrate_shard_and_resolve() {
     assert_eq!(json(&before_any_write)["version"], "7.0.0");
     assert_eq!(store.get("query/index").unwrap(), None, "reads do not write");
 
-    assert_eq!(put_query(&store, "org.scale::query_07", "SELECT 1").status(), 200, "first use migrates");
+    assert_eq!(put_query(&store, "org.scale::query_07", "SELECT e FROM EHR e").status(), 200, "first use migrates");
     assert_eq!(listed_versions(&store, "org.scale::query_07").last().map(String::as_str), Some("201.0.0"));
     let all = get(&store, "/v1/definition/query/");
     assert_eq!(ids(all.body(), "name").len(), 10_001);
@@ -422,7 +422,7 @@ fn ten_thousand_query_versions_migrate_shard_and_resolve() {
     assert_eq!(json(&latest)["version"], "1.0.0");
     let (gets, _) = store.take_counts();
     assert!(gets <= 3, "resolving one query reads the root and at most two shards, read {gets}");
-    assert_eq!(put_query(&store, "org.scale::query_31", "SELECT 2").status(), 200);
+    assert_eq!(put_query(&store, "org.scale::query_31", "SELECT c FROM COMPOSITION c").status(), 200);
     assert_eq!(store.take_counts().1, 1, "one PUT commits with one CAS");
     assert!(store.largest.load(Ordering::Relaxed) <= LIMIT);
 }

@@ -185,13 +185,14 @@ fn json_routes_answer_406_to_an_accept_they_cannot_serve() {
 fn a_stored_query_put_that_is_neither_text_nor_json_is_415() {
     let put = |content_type: Option<&str>| {
         let headers: Vec<(&str, &str)> = content_type.map(|c| ("Content-Type", c)).into_iter().collect();
-        send("PUT", "/definition/query/org.x::q", &headers, b"SELECT 1").status()
+        send("PUT", "/definition/query/org.x::q", &headers, b"SELECT e FROM EHR e").status()
     };
     assert_eq!(put(Some("application/xml")), 415);
     assert_eq!(put(Some("application/x-www-form-urlencoded")), 415);
     assert_eq!(put(None), 415);
     assert_eq!(put(Some("text/plain; charset=utf-8")), 200);
-    let refused = send("PUT", "/definition/query/org.x::q", &[("Content-Type", "application/xml")], b"SELECT 1");
+    let refused =
+        send("PUT", "/definition/query/org.x::q", &[("Content-Type", "application/xml")], b"SELECT e FROM EHR e");
     assert_eq!(message(&refused), "this route reads text/plain or application/json, not application/xml");
 }
 

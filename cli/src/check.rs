@@ -1,7 +1,7 @@
 //! `openehr-defs check`: validates files on a small thread pool and prints the results in
 //! sorted path order, as rustc-like text or as one JSON array.
 
-use crate::collect::collect;
+use crate::collect::{collect, is_aql_file};
 use crate::exit;
 use crate::render::{self, Tally};
 use crate::style::Style;
@@ -15,15 +15,18 @@ use std::thread;
 /// Above this many files a progress counter is shown on stderr (when it is a terminal).
 const PROGRESS_THRESHOLD: usize = 20;
 
-/// Check OPT 1.4 and ADL 2 files; the kind of each file is detected from its content.
+/// Check OPT 1.4, ADL 2 and AQL files; the kind of each file is detected from its content
+/// (`*.aql` files are always AQL queries).
 #[derive(clap::Args)]
-#[command(after_help = "Directories are searched recursively for *.opt, *.xml, *.adls, *.adlt and *.adl files;\n\
+#[command(
+    after_help = "Directories are searched recursively for *.opt, *.xml, *.adls, *.adlt, *.adl and *.aql files;\n\
     files named explicitly are checked whatever their name.\n\n\
     Examples:\n  \
     openehr-defs check my_template.opt\n  \
     openehr-defs check --quiet templates/ archetypes/\n  \
     openehr-defs check --json templates/ > report.json\n\n\
-    Exit status: 0 every file is valid, 1 some file is invalid, 2 a path could not be read.")]
+    Exit status: 0 every file is valid, 1 some file is invalid, 2 a path could not be read."
+)]
 pub struct Args {
     /// Print one JSON array with one object per file: {path, kind, valid, metadata, diagnostics}.
     #[arg(long)]
@@ -151,7 +154,14 @@ fn check_file(path: &Path, format: Format) -> Outcome {
         Ok(bytes) => bytes,
         Err(error) => return Outcome::Failed(format!("cannot read `{shown}`: {error}")),
     };
-    let Ok(report) = std::panic::catch_unwind(|| openehr_definitions::validate(&bytes)) else {
+    let aql = is_aql_file(path);
+    let Ok(report) = std::panic::catch_unwind(|| {
+        if aql {
+            openehr_definitions::validate_as(&bytes, openehr_definitions::Kind::Aql)
+        } else {
+            openehr_definitions::validate(&bytes)
+        }
+    }) else {
         return Outcome::Failed(format!("internal error while checking `{shown}` (please report this file)"));
     };
     let rendered = match format {

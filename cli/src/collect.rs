@@ -3,9 +3,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// File name endings that hold definitions; inside directories only these are checked
-/// (the kind itself is always detected from the content, never from the name).
-const DEFINITION_EXTENSIONS: &[&str] = &["opt", "xml", "adls", "adlt", "adl"];
+/// File name endings that hold definitions; inside directories only these are checked. The kind
+/// is detected from the content, except that `*.aql` files are always read as AQL queries.
+const DEFINITION_EXTENSIONS: &[&str] = &["opt", "xml", "adls", "adlt", "adl", "aql"];
 
 /// The files to check, sorted and without duplicates, plus every path that could not be read.
 #[derive(Default)]
@@ -54,6 +54,11 @@ fn walk(dir: &Path, collected: &mut Collected) {
             collected.files.push(path);
         }
     }
+}
+
+/// `*.aql` (any case): checked as an AQL query whatever its content.
+pub fn is_aql_file(path: &Path) -> bool {
+    path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| ext.eq_ignore_ascii_case("aql"))
 }
 
 fn has_definition_extension(path: &Path) -> bool {

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 #[command(
     name = "openehr-defs",
     version,
-    about = "Check openEHR definitions: OPT 1.4 templates, ADL 2 artefacts, identifiers and SEMVER versions.",
+    about = "Check openEHR definitions: OPT 1.4 templates, ADL 2 artefacts, AQL queries, identifiers and SEMVER versions.",
     after_help = "Examples:\n  \
         openehr-defs check templates/\n  \
         openehr-defs check --json my_template.opt > report.json\n  \

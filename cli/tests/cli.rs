@@ -411,3 +411,76 @@ fn unknown_id_kind_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("invalid value 'colour'"), "stderr: {}", stderr(&output));
 }
+
+// ---------------------------------------------------------------- check, AQL
+
+const AQL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/aql/valid");
+
+/// A scratch directory of this test run, holding `files` (name, content).
+fn scratch(test: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("openehr-defs-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    for (name, content) in files {
+        std::fs::write(dir.join(name), content).expect("scratch file");
+    }
+    dir
+}
+
+#[test]
+fn every_real_aql_query_is_valid_and_directories_find_aql_files() {
+    let output = run(&["check", "--quiet", AQL]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "checked 168 files: 168 valid, 0 invalid (0 errors, 10 warnings)\n");
+}
+
+#[test]
+fn broken_aql_gets_rustc_style_lines_with_exact_positions() {
+    let dir = scratch("broken", &[("q.aql", "SELECT e/a,\nFROM EHR e WHERE x/b == 1\n")]);
+    let output = run(&["check", dir.join("q.aql").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    let headlines: Vec<&str> = out.lines().filter(|l| l.contains("error[")).collect();
+    let shown = dir.join("q.aql").display().to_string();
+    assert_eq!(
+        headlines,
+        [
+            format!(
+                "{shown}:1:11: error[AQL001]: trailing comma: expected another column after `,`, found FROM (at /select)"
+            ),
+            format!("{shown}:2:18: error[AQL010]: the variable `x` is not defined in FROM (at /where)"),
+            format!("{shown}:2:22: error[AQL005]: `==` is not an AQL operator: use `=` (at /where)"),
+        ]
+    );
+    assert!(out.contains("2 | FROM EHR e WHERE x/b == 1\n  |                      ^\n"), "{out}");
+    assert_eq!(last_line(&out), "checked 1 file: 0 valid, 1 invalid (3 errors, 0 warnings)");
+}
+
+#[test]
+fn json_of_an_aql_query_has_kind_aql_and_its_parameters() {
+    let dir = scratch(
+        "json",
+        &[("q.aql", "-- by EHR\nselect c from EHR e[ehr_id/value=$ehr_id] contains COMPOSITION c[$archetype]")],
+    );
+    let (output, files) = check_json(&[dir.join("q.aql").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(files[0]["kind"], "aql");
+    assert_eq!(files[0]["valid"], true);
+    assert_eq!(files[0]["metadata"], serde_json::json!({"parameters": ["ehr_id", "archetype"]}));
+    assert_eq!(files[0]["diagnostics"], serde_json::json!([]));
+}
+
+#[test]
+fn aql_extension_wins_over_content_and_content_wins_elsewhere() {
+    // `.aql` that does not start with SELECT: still AQL, so the missing SELECT is the error.
+    // `.txt` named explicitly that starts with SELECT: detected as AQL from its content.
+    let dir = scratch("detect", &[("not_select.aql", "FROM EHR e"), ("query.txt", "SELECT e FROM EHR e")]);
+    let (output, files) =
+        check_json(&[dir.join("not_select.aql").to_str().unwrap(), dir.join("query.txt").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(files[0]["kind"], "aql");
+    assert_eq!(files[0]["diagnostics"][0]["code"], "AQL006");
+    assert_eq!((&files[0]["diagnostics"][0]["line"], &files[0]["diagnostics"][0]["column"]), (&1.into(), &1.into()));
+    assert_eq!(files[1]["kind"], "aql");
+    assert_eq!(files[1]["valid"], true);
+}

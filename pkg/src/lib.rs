@@ -18,7 +18,7 @@ use openehr_definitions as core;
 use openehr_definitions::{Adl2Report, Kind, OptReport, Report};
 use tsify::Ts;
 use openehr_definitions::web_template::Options as WebTemplateOptions;
-use types::{HridCheck, QueryNameCheck, StringCheck, WebTemplateResult};
+use types::{HridCheck, QueryNameCheck, StringCheck, AqlCheck, AqlParse, WebTemplateResult};
 use wasm_bindgen::prelude::*;
 
 /// Validates an OPT 1.4 XML document and reads its metadata in one pass.
@@ -39,7 +39,7 @@ pub fn parse_opt_metadata(
     to_js(core::parse_opt_metadata(xml.as_bytes()))
 }
 
-/// Detects the kind of any artefact (OPT 1.4 or ADL 2) from its content and validates it.
+/// Detects the kind of any artefact (OPT 1.4, ADL 2 or AQL) from its content and validates it.
 #[wasm_bindgen]
 pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] input: JsValue,
@@ -58,6 +58,20 @@ pub fn to_web_template(
     let xml = bytes_or_text(&xml, "xml")?;
     let options: WebTemplateOptions = object_or_default(options.as_ref(), "options")?;
     to_js(WebTemplateResult::from(core::web_template::web_template(xml.as_bytes(), &options)))
+}
+
+/// Checks an AQL query: syntax, variables, aliases and archetype ids; lists its `$parameters`.
+#[wasm_bindgen(js_name = validateAql)]
+pub fn validate_aql(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<Ts<AqlCheck>, JsValue> {
+    let text = string(&text, "text")?;
+    to_js(AqlCheck::from(core::parse_aql(&text)))
+}
+
+/// Parses an AQL query into its syntax tree, with the same checks as `validateAql`.
+#[wasm_bindgen(js_name = parseAql)]
+pub fn parse_aql(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<Ts<AqlParse>, JsValue> {
+    let text = string(&text, "text")?;
+    to_js(AqlParse::from(core::parse_aql(&text)))
 }
 
 /// Parses the header of an ADL 2 text.

@@ -2,8 +2,9 @@
 //! Rust `Result` in the core. Every other result is the core's own type, whose TypeScript
 //! declaration the core generates (feature `wasm-types`), so nothing here mirrors the core.
 
+use openehr_definitions::aql::Query;
 use openehr_definitions::web_template::WebTemplate;
-use openehr_definitions::{ArchetypeHrid, Diagnostic, QueryName};
+use openehr_definitions::{AqlReport, ArchetypeHrid, Diagnostic, QueryName};
 use serde::Serialize;
 use tsify::Tsify;
 
@@ -67,5 +68,43 @@ impl From<Result<WebTemplate, Vec<Diagnostic>>> for WebTemplateResult {
             Ok(web_template) => WebTemplateResult { valid: true, web_template: Some(web_template), diagnostics: Vec::new() },
             Err(diagnostics) => WebTemplateResult { valid: false, web_template: None, diagnostics },
         }
+    }
+}
+
+/// `validateAql`: whether the query is valid, the `$parameters` a client must pass (names
+/// without `$`), every diagnostic, and the query in canonical form (`null` after a syntax error).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
+pub struct AqlCheck {
+    pub valid: bool,
+    pub parameters: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub canonical: Option<String>,
+}
+
+/// `parseAql`: `AqlCheck` plus the syntax tree (`null` after a syntax error).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null, hashmap_as_object)]
+pub struct AqlParse {
+    pub valid: bool,
+    pub query: Option<Query>,
+    pub parameters: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub canonical: Option<String>,
+}
+
+impl From<AqlReport> for AqlParse {
+    fn from(report: AqlReport) -> Self {
+        let valid = report.is_valid();
+        let AqlReport { query, parameters, diagnostics } = report;
+        let canonical = query.as_ref().map(ToString::to_string);
+        AqlParse { valid, query, parameters, diagnostics, canonical }
+    }
+}
+
+impl From<AqlReport> for AqlCheck {
+    fn from(report: AqlReport) -> Self {
+        let AqlParse { valid, parameters, diagnostics, canonical, .. } = report.into();
+        AqlCheck { valid, parameters, diagnostics, canonical }
     }
 }

@@ -301,3 +301,47 @@ describe('nextQueryVersion', () => {
     assertThrowsArg(() => wasm.nextQueryVersion('1', null), /`existing` must be an array of strings, got object/);
   });
 });
+
+describe('validateAql', () => {
+  test('a valid query lists its parameters and its canonical form', () => {
+    const check = wasm.validateAql('select e/ehr_id/value from EHR e[ehr_id/value=$ehr_id] contains COMPOSITION c');
+    assert.equal(check.valid, true);
+    assert.deepEqual(check.parameters, ['ehr_id']);
+    assert.deepEqual(check.diagnostics, []);
+    assert.equal(check.canonical, 'SELECT e/ehr_id/value FROM EHR e[ehr_id/value=$ehr_id] CONTAINS COMPOSITION c');
+  });
+
+  test('a broken query has exact codes and positions, and no canonical form', () => {
+    const check = wasm.validateAql('SELECT e/ehr_id/value\nWHERE e/a == 1');
+    assert.equal(check.valid, false);
+    assert.deepEqual(check.diagnostics.map(where), [
+      ['AQL006', 2, 1, '/select'],
+      ['AQL005', 2, 11, '/where'],
+    ]);
+    assert.equal(check.canonical, null);
+  });
+
+  test('wrong argument types throw E_ARG', () => {
+    assertThrowsArg(() => wasm.validateAql(new Uint8Array([0x53])), /`text` must be a string, got object/);
+  });
+});
+
+describe('parseAql', () => {
+  test('returns the syntax tree in the core serde form', () => {
+    const parsed = wasm.parseAql('SELECT c/name/value AS n FROM EHR e CONTAINS COMPOSITION c WHERE c/x >= 1');
+    assert.equal(parsed.valid, true);
+    assert.deepEqual(parsed.query.select[0], {
+      expr: { path: { variable: 'c', predicate: null, path: [{ attribute: 'name', predicate: null }, { attribute: 'value', predicate: null }] } },
+      alias: 'n',
+    });
+    assert.equal(parsed.query.from.class.class.class, 'EHR');
+    assert.equal(parsed.query.where.comparison.op, '>=');
+    assert.deepEqual(parsed.query.where.comparison.right, { literal: { integer: 1 } });
+  });
+
+  test('a syntax error leaves the tree null', () => {
+    const parsed = wasm.parseAql('SELECT e FROM EHR e WHERE');
+    assert.equal(parsed.query, null);
+    assert.deepEqual(parsed.diagnostics.map(where), [['AQL001', 1, 26, '/where']]);
+  });
+});

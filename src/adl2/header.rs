@@ -2,10 +2,10 @@
 
 use super::lex::{char_offset, skip_trivia, token_at, word_at};
 use super::sections::SectionKind;
-use super::sink::Sink;
 use super::{Adl2Header, ArtefactKind};
 use crate::diagnostic::Code;
 use crate::ident::ArchetypeHrid;
+use crate::sink::Sink;
 
 /// Reads the keyword, meta-data and id into `header`. Returns the offset of the keyword and
 /// the offset where the sections start, or `None` when the text is not ADL 2 at all.

@@ -25,13 +25,12 @@ mod lex;
 mod odin;
 mod resource;
 mod sections;
-mod sink;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ident::ArchetypeHrid;
+use crate::sink::Sink;
 use lex::{char_offset, skip_trivia, token_at};
 use sections::{Section, SectionKind, check_sections, scan_sections};
-use sink::Sink;
 use std::collections::BTreeMap;
 
 /// The four ADL 2 artefact kinds, by their opening keyword.

@@ -6,8 +6,8 @@
 
 use super::ArtefactKind;
 use super::lex::{char_literal_end, skip_trivia, word_at};
-use super::sink::Sink;
 use crate::diagnostic::Code;
+use crate::sink::Sink;
 
 /// The ADL 2 sections after the id line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

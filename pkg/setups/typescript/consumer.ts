@@ -11,12 +11,18 @@ import {
   isDefinitionsError,
   nextQueryVersion,
   parseAdl2Header,
+  parseAql,
   parseOptMetadata,
   resolveVersion,
+  toWebTemplate,
   validate,
+  validateAql,
   validateOpt,
   type Adl2Header,
   type Adl2Report,
+  type AqlCheck,
+  type AqlMetadata,
+  type AqlParse,
   type Code,
   type Diagnostic,
   type ErrorCode,
@@ -28,6 +34,8 @@ import {
   type Report,
   type Severity,
   type StringCheck,
+  type WebTemplate,
+  type WebTemplateResult,
 } from 'openehr-definitions';
 
 export async function main(file: ArrayBuffer): Promise<string[]> {
@@ -41,6 +49,9 @@ export async function main(file: ArrayBuffer): Promise<string[]> {
   } else if (report.kind === 'adl2') {
     const header: Adl2Header = report.metadata;
     out.push(header.artefact_kind ?? '', header.hrid?.rm_class ?? '');
+  } else if (report.kind === 'aql') {
+    const aqlMetadata: AqlMetadata = report.metadata;
+    out.push(...aqlMetadata.parameters);
   } else {
     const none: null = report.metadata;
     const invalid: false = report.valid;
@@ -71,6 +82,18 @@ const resolved: string | null = resolveVersion('1', ['1.0.0']).value;
 const next: StringCheck = nextQueryVersion('1', []);
 const first: Diagnostic | null = id.diagnostic;
 
+const aql: AqlCheck = validateAql('SELECT e FROM EHR e[ehr_id/value=$ehr_id]');
+const parameters: string[] = aql.parameters;
+const canonical: string | null = aql.canonical;
+const parsed: AqlParse = parseAql('SELECT e FROM EHR e');
+const limit: number | null | undefined = parsed.query?.limit;
+
+const built: WebTemplateResult = toWebTemplate(bytes, { defaultLanguage: 'en', languages: ['en'] });
+const wt: WebTemplate | null = built.web_template;
+const rootId: string | undefined = wt?.tree.id;
+const max: number | undefined = wt?.tree.children[0]?.max;
+const defaults: WebTemplateResult = toWebTemplate(bytes);
+
 try {
   validate(bytes);
 } catch (error) {
@@ -85,6 +108,10 @@ try {
 
 // @ts-expect-error: numbers are not accepted as input
 validate(42);
+// @ts-expect-error: a query is text, not bytes
+validateAql(bytes);
+// @ts-expect-error: languages are a list
+toWebTemplate(bytes, { languages: 'en' });
 // @ts-expect-error: versions must be strings
 resolveVersion('1', [1]);
 // @ts-expect-error: not a diagnostic code
@@ -96,4 +123,7 @@ if (fromText.kind === 'adl2') console.log(fromText.metadata.template_id);
 // @ts-expect-error: wasm-bindgen internals are not part of the API
 import('openehr-definitions').then((m) => m.initSync);
 
-export const used = [kind, authors, quick, artefact, detected, rmClass, query, resolved, next, first, unknownCode, unnarrowed];
+export const used = [
+  kind, authors, quick, artefact, detected, rmClass, query, resolved, next, first, unknownCode, unnarrowed,
+  parameters, canonical, limit, rootId, max, defaults,
+];

@@ -651,6 +651,9 @@ fn bad_query_input(s: &Suite) -> Result<(), String> {
     expect_code(&put_query(s, "conformance::q/1.x", AQL, 400)?, "VER001")?;
     expect_code(&s.expect(get("/definition/query/conformance::q/v1"), 400)?, "VER001")?;
     put_query(s, "conformance::q", "   \n", 400)?;
+    // Stored AQL is parsed first: a broken query is refused with the parser's code, nothing stored.
+    expect_code(&put_query(s, "conformance::q", "SELECT e/ehr_id/value WHERE e/a = 1", 400)?, "AQL006")?;
+    expect_code(&put_query(s, "conformance::q", "SELECT x/a FROM EHR e", 400)?, "AQL010")?;
     let bad_json = with_body("PUT", "/definition/query/conformance::q", "application/json", "{\"query\": 1}");
     s.expect(bad_json, 400)?;
     Ok(())

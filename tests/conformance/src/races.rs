@@ -331,7 +331,7 @@ fn one_new_template(s: &Suite, writers: usize) -> Result<(), String> {
 // ------------------------------------------------------------------ (b) version-less PUTs of one query
 
 fn query_text(writer: usize) -> String {
-    format!("SELECT c FROM EHR e CONTAINS COMPOSITION c /* race writer {writer} */")
+    format!("SELECT c FROM EHR e CONTAINS COMPOSITION c -- race writer {writer}")
 }
 
 fn put_query(name: &str, query: &str) -> Req {

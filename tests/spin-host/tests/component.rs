@@ -267,12 +267,21 @@ fn redis_store_races() {
 fn listeners_share_one_store() {
     let host = Host::start_with(&["--listeners", "2"], &[], 2);
     assert_ne!(host.addrs[0], host.addrs[1]);
-    let put =
-        host.send_to(0, "PUT", "/v1/definition/query/org.test::shared", &[("Content-Type", "text/plain")], b"SELECT 1");
+    let put = host.send_to(
+        0,
+        "PUT",
+        "/v1/definition/query/org.test::shared",
+        &[("Content-Type", "text/plain")],
+        b"SELECT e FROM EHR e",
+    );
     assert_eq!(put.status, 200, "{}", String::from_utf8_lossy(&put.body));
     let got = host.send_to(1, "GET", "/v1/definition/query/org.test::shared", &[], b"");
     assert_eq!(got.status, 200);
-    assert!(String::from_utf8_lossy(&got.body).contains("SELECT 1"), "{}", String::from_utf8_lossy(&got.body));
+    assert!(
+        String::from_utf8_lossy(&got.body).contains("SELECT e FROM EHR e"),
+        "{}",
+        String::from_utf8_lossy(&got.body)
+    );
 }
 
 /// As the shipped manifest routes it: the API is mounted at its trigger route, which Spin names in the
