@@ -275,8 +275,14 @@ test('web template: Download JSON gives the package\'s toWebTemplate output', as
   await page.setInputFiles('#file-input', VITAL_SIGNS);
   const button = page.locator('article.file .wt-download');
   await button.waitFor();
+  await page.evaluate(() => {
+    const createObjectURL = URL.createObjectURL;
+    window.blobTypes = [];
+    URL.createObjectURL = (blob) => (window.blobTypes.push(blob.type), createObjectURL(blob));
+  });
   const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
   assert.equal(download.suggestedFilename(), 'Vital Signs Pathfinder Demo.wt.json');
+  assert.deepEqual(await page.evaluate(() => window.blobTypes), ['application/openehr.wt+json']);
   const downloaded = JSON.parse(readFileSync(await download.path(), 'utf8'));
   const result = nodePackage().toWebTemplate(readFileSync(VITAL_SIGNS));
   assert.equal(result.valid, true);
@@ -415,6 +421,29 @@ async function startRealServer(dataDir) {
   });
   return { child, origin };
 }
+
+test('the page served by openehr-defs stores a query in the real API, byte for byte', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'openehr-defs-e2e-data-'));
+  const { child, origin: real } = await startRealServer(dataDir);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${real}/`);
+    await page.fill('#cdr-base', `${real}/v1`);
+    await page.setInputFiles('#file-input', { name: 'bp.aql', mimeType: 'text/plain', buffer: QUERY });
+    const card = page.locator('article.file', { hasText: 'bp.aql' });
+    await card.locator('.verdict.ok').waitFor();
+    await card.locator('.query-name').fill('org.example::blood_pressure');
+    await card.locator('.query-name[aria-invalid="false"]').waitFor();
+    await card.locator('.upload-button').click();
+    await card.locator('.upload-result[data-status="200"]').waitFor();
+    assert.match(await card.locator('.upload-result').textContent(), /Location: \S*\/definition\/query\/org\.example::blood_pressure\/1\.0\.0/);
+    const stored = await (await fetch(`${real}/v1/definition/query/org.example::blood_pressure/1.0.0`)).json();
+    assert.equal(stored.q, QUERY.toString('utf8'));
+  } finally {
+    child.kill();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
 
 test('the page served by openehr-defs uploads into the real API: 201, then 409', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'openehr-defs-e2e-data-'));
