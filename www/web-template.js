@@ -150,6 +150,9 @@ function nodeItem(node, depth, language) {
     for (const child of children) list.append(nodeItem(child, depth + 1, language));
     details.append(list);
   };
+  // Filling on the summary's click (mouse, Enter or Space) adds the children before the node opens,
+  // so it never paints open and empty; `toggle` covers opening by script.
+  summary.addEventListener('click', fill);
   details.addEventListener('toggle', () => details.open && fill());
   if (depth < OPEN_DEPTH) {
     details.open = true;

@@ -292,7 +292,15 @@ test('web template: Download JSON gives the package\'s toWebTemplate output', as
 
 test('web template: the IPS OPT renders its tree while the page keeps answering', { timeout: 180_000 }, async (t) => {
   const page = await openPage();
-  await page.setInputFiles('#file-input', IPS);
+  const dataTransfer = await page.evaluateHandle(
+    ([name, text]) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([text], name, { type: 'application/xml' }));
+      return transfer;
+    },
+    ['ips.v0.opt', readFileSync(IPS, 'utf8')],
+  );
+  await page.dispatchEvent('#drop-zone', 'drop', { dataTransfer });
   const card = page.locator('article.file', { hasText: 'ips.v0.opt' });
   const tree = card.locator('.wt-tree');
   // Reading, validating (1.9 MB) and building the web template happen off the main thread: the
