@@ -1,6 +1,8 @@
 // The pre-upload check page: reads files (drop, picker or paste), validates them in a Web Worker
-// with the npm package's web build, shows every diagnostic with its source line, and uploads a
-// valid file to a CDR's Definitions API only when the user asks for it.
+// with the npm package's web build, shows every diagnostic with its source line, shows a valid
+// OPT's web template as a tree and an AQL query's parameters, and uploads a valid file to a CDR's
+// Definitions API only when the user asks for it.
+import { download, downloadName, renderTree } from './web-template.js';
 
 const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -14,14 +16,17 @@ worker.onmessage = ({ data }) => {
   resolve?.(data);
 };
 
-/** Validates bytes in the worker; resolves with `{report}` or `{error}`. The buffer is transferred. */
-function validateInWorker(bytes) {
+/** Runs `op` in the worker (see worker.js); resolves with its answer or `{error}`. */
+function inWorker(op, message, transfer = []) {
   const id = nextId++;
   return new Promise((resolve) => {
     pending.set(id, resolve);
-    worker.postMessage({ id, bytes: bytes.buffer }, [bytes.buffer]);
+    worker.postMessage({ id, op, ...message }, transfer);
   });
 }
+
+/** Validates bytes in the worker; resolves with `{report}` or `{error}`. The buffer is transferred. */
+const validateInWorker = (bytes) => inWorker('validate', { bytes: bytes.buffer }, [bytes.buffer]);
 
 /** Reads a File with progress events, so large files show how far reading got. */
 function readWithProgress(file, onProgress) {
@@ -53,13 +58,17 @@ const METADATA_FIELDS = {
   ],
 };
 
-const KIND_LABEL = { opt14: 'OPT 1.4', adl2: 'ADL 2', unknown: 'Unknown format' };
+const KIND_LABEL = { opt14: 'OPT 1.4', adl2: 'ADL 2', aql: 'AQL', unknown: 'Unknown format' };
 
-/** Where each kind is uploaded and with which media type (Definitions API). */
+/** Where each kind is uploaded, how and with which media type (Definitions API). A stored query
+ * goes under its qualified name, which the user types into the card. */
 const UPLOAD = {
-  opt14: { path: '/definition/template/adl1.4', type: 'application/xml' },
-  adl2: { path: '/definition/template/adl2', type: 'text/plain' },
+  opt14: { method: 'POST', path: () => '/definition/template/adl1.4', type: 'application/xml' },
+  adl2: { method: 'POST', path: () => '/definition/template/adl2', type: 'text/plain' },
+  aql: { method: 'PUT', path: (card) => `/definition/query/${queryName(card)}`, type: 'text/plain' },
 };
+
+const queryName = (card) => $('.query-name', card).value.trim();
 
 function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -80,6 +89,22 @@ function renderMetadata(list, report) {
     if (key === '__version') value = metadata.hrid.version;
     if (key === '__archetypes') value = `${metadata.archetypes.length}`;
     list.append(element('dt', '', label), element('dd', '', String(value)));
+  }
+  if (report.kind === 'aql') {
+    const parameters = element('dd', 'parameters');
+    if (!metadata.parameters?.length) parameters.textContent = 'none';
+    metadata.parameters?.forEach((name, index) => {
+      if (index) parameters.append(', ');
+      parameters.append(element('code', 'parameter', `$${name}`));
+    });
+    list.append(element('dt', '', 'Parameters'), parameters);
+    if (report.valid && report.canonical) {
+      const canonical = element('dd', 'canonical');
+      const pre = element('pre', 'source');
+      pre.append(element('code', '', report.canonical));
+      canonical.append(pre);
+      list.append(element('dt', '', 'Canonical form'), canonical);
+    }
   }
 }
 
@@ -145,7 +170,7 @@ async function upload(card, report, bytes) {
   if (token) headers.Authorization = `Bearer ${token}`;
   output.textContent = 'Uploading…';
   try {
-    const response = await fetch(base + target.path, { method: 'POST', headers, body: bytes });
+    const response = await fetch(base + target.path(card), { method: target.method, headers, body: bytes });
     const lines = [`Status: ${response.status} ${response.statusText}`.trim()];
     const location = response.headers.get('Location');
     if (location) lines.push(`Location: ${location}`);
@@ -204,7 +229,78 @@ async function checkOne(name, getBytes) {
   button.disabled = !uploadable;
   button.title = uploadable ? '' : 'Only valid files can be uploaded';
   button.addEventListener('click', () => upload(card, report, copy));
+  if (report.kind === 'aql') setUpQueryName(card, report);
+  if (report.kind === 'opt14' && report.valid) showWebTemplate(card, copy);
   return report;
+}
+
+let nextCardId = 1;
+
+/** A stored query needs a qualified name: the card's name field, checked by the package as the user
+ * types; Upload is enabled only for a valid query with a valid name. */
+function setUpQueryName(card, report) {
+  const field = $('.query-name-field', card);
+  const input = $('.query-name', field);
+  const hint = $('.query-name-hint', field);
+  const cardId = nextCardId++;
+  input.id = `query-name-${cardId}`;
+  hint.id = `query-name-hint-${cardId}`;
+  $('label', field).htmlFor = input.id;
+  input.setAttribute('aria-describedby', hint.id);
+  field.hidden = false;
+  const button = $('.upload-button', card);
+  const why = report.valid ? 'Enter a valid query name first' : 'Only valid queries can be uploaded';
+  button.disabled = true;
+  button.title = why;
+  let latest = 0;
+  input.addEventListener('input', async () => {
+    const asked = ++latest;
+    const name = input.value.trim();
+    if (!name) {
+      hint.textContent = 'namespace::name, e.g. org.example::my_query';
+      input.removeAttribute('aria-invalid');
+      button.disabled = true;
+      return;
+    }
+    const { check, error } = await inWorker('queryName', { name });
+    if (asked !== latest) return; // the user typed on meanwhile
+    const valid = Boolean(check?.valid);
+    hint.textContent = valid ? '' : (check?.diagnostic ? `${check.diagnostic.code} ${check.diagnostic.message}` : error);
+    input.setAttribute('aria-invalid', String(!valid));
+    button.disabled = !(report.valid && valid);
+    button.title = button.disabled ? why : '';
+  });
+}
+
+/** Builds a valid OPT's web template in the worker and shows it as a tree with a download button. */
+async function showWebTemplate(card, bytes) {
+  const section = $('.web-template', card);
+  const status = $('.wt-status', section);
+  section.hidden = false;
+  status.textContent = 'Building the web template…';
+  const copy = bytes.slice();
+  const started = performance.now();
+  const { result, json, nodes, error } = await inWorker('webTemplate', { bytes: copy.buffer }, [copy.buffer]);
+  if (error || !result?.valid) {
+    const first = result?.diagnostics?.find((d) => d.severity === 'error');
+    const why = error ?? (first ? `${first.code} ${first.message}` : 'unknown reason');
+    status.textContent = `No web template: ${why}`;
+    return;
+  }
+  const template = result.web_template;
+  $('.wt-count', section).textContent = `${nodes} node${nodes === 1 ? '' : 's'}`;
+  const button = $('.wt-download', section);
+  const fileName = downloadName(template.templateId);
+  button.hidden = false;
+  button.title = `Save as ${fileName}`;
+  button.addEventListener('click', () => download(json, fileName));
+  try {
+    $('.wt-body', section).replaceChildren(renderTree(template));
+    status.textContent = 'Open a node to see its children and inputs.';
+  } catch (failure) {
+    status.textContent = `Cannot show the web template: ${failure.message}`;
+  }
+  requestAnimationFrame(() => (section.dataset.renderMs = String(Math.round(performance.now() - started))));
 }
 
 const tally = { valid: 0, invalid: 0 }; // over everything checked on this page
