@@ -29,6 +29,7 @@
 
 pub mod adl2;
 mod diagnostic;
+pub mod example;
 pub mod ident;
 mod kind;
 pub mod opt;
