@@ -130,7 +130,12 @@ impl Walk<'_> {
     }
 
     fn leaf(&mut self, node: &Node, path: &str) -> bool {
-        let ctx = LeafCtx { language: self.language, ism_state: self.ism_state.as_deref() };
+        let ctx = LeafCtx {
+            language: self.language,
+            ism_state: self.ism_state.as_deref(),
+            complete: self.options.detail == DetailLevel::Complete,
+            output: self.options.kind == ExampleKind::Output,
+        };
         let fields = values::leaf(node, &ctx);
         let wrote = !fields.is_empty();
         for (suffix, value) in fields {

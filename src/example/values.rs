@@ -16,6 +16,10 @@ pub(super) struct LeafCtx<'a> {
     pub(super) language: &'a str,
     /// The ISM state consistent with the careflow step the example chose, if any.
     pub(super) ism_state: Option<&'a str>,
+    /// Complete examples also write optional RM attributes (a composer's identifiers).
+    pub(super) complete: bool,
+    /// Output examples also write what the CDR derives (a proportion's value).
+    pub(super) output: bool,
 }
 
 /// `(suffix, value)` pairs of a leaf; the empty suffix is the bare path.
@@ -145,7 +149,10 @@ pub(super) fn leaf(node: &Node, ctx: &LeafCtx<'_>) -> Fields {
         }
         "DV_CODED_TEXT" | "DV_STATE" => coded_text(node, ctx, path),
         "DV_ORDINAL" | "DV_SCALE" => {
-            let Some(v) = node.inputs.first().and_then(pick) else { return Vec::new() };
+            let Some(v) = node.inputs.first().and_then(pick) else {
+                // An unconstrained ordinal: any local symbol with any ordinal.
+                return vec![("code", text("at0000")), ("value", text(TEXT)), ("ordinal", FlatValue::Integer(1))];
+            };
             let mut out = vec![("code", text(&v.value)), ("value", FlatValue::Text(label(v, ctx.language)))];
             if let Some(o) = v.ordinal {
                 out.push(("ordinal", FlatValue::Integer(o)));
@@ -165,9 +172,9 @@ pub(super) fn leaf(node: &Node, ctx: &LeafCtx<'_>) -> Fields {
         }
         "DV_DATE_TIME" | "DV_DATE" | "DV_TIME" => vec![("", FlatValue::Text(temporal(node)))],
         "DV_DURATION" => vec![("", FlatValue::Text(duration(node)))],
-        "DV_PROPORTION" => proportion(node),
+        "DV_PROPORTION" => proportion(node, ctx.output),
         "DV_IDENTIFIER" => {
-            let mut out = vec![("", FlatValue::Text(text_of(input(node, Some("id")), "ID-0001")))];
+            let mut out = vec![("id", FlatValue::Text(text_of(input(node, Some("id")), "ID-0001")))];
             for (suffix, fallback) in
                 [("issuer", "Example issuer"), ("assigner", "Example assigner"), ("type", "LOCALID")]
             {
@@ -199,7 +206,14 @@ pub(super) fn leaf(node: &Node, ctx: &LeafCtx<'_>) -> Fields {
                 return Vec::new();
             }
             let fallback = if node.id == "composer" { COMPOSER } else { TEXT };
-            vec![("name", FlatValue::Text(text_of(input(node, Some("name")), fallback)))]
+            let mut out = vec![("name", FlatValue::Text(text_of(input(node, Some("name")), fallback)))];
+            if ctx.complete {
+                for (suffix, fallback) in [("id", "199"), ("id_scheme", "HOSPITAL-NS"), ("id_namespace", "HOSPITAL-NS")]
+                {
+                    out.push((suffix, FlatValue::Text(text_of(input(node, Some(suffix)), fallback))));
+                }
+            }
+            out
         }
         _ => Vec::new(),
     }
@@ -423,7 +437,7 @@ fn duration(node: &Node) -> String {
 }
 
 /// `numerator`, `denominator` and `type` for the first allowed proportion kind.
-fn proportion(node: &Node) -> Fields {
+fn proportion(node: &Node, output: bool) -> Fields {
     const KINDS: &[&str] = &["ratio", "unitary", "percent", "fraction", "integer_fraction"];
     let kind = node.proportion_types.first().map_or("ratio", String::as_str);
     let kind_index = KINDS.iter().position(|k| *k == kind).unwrap_or(0);
@@ -454,11 +468,15 @@ fn proportion(node: &Node) -> Fields {
     };
     let numerator = part("numerator", 1.0);
     let as_value = |v: f64| if integral { integer(v) } else { decimal(v) };
-    vec![
+    let mut out = vec![
         ("numerator", as_value(numerator)),
         ("denominator", as_value(denominator)),
         ("type", FlatValue::Integer(i64::try_from(kind_index).unwrap_or(0))),
-    ]
+    ];
+    if output && denominator != 0.0 {
+        out.push(("", decimal(numerator / denominator)));
+    }
+    out
 }
 
 #[cfg(test)]
