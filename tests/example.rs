@@ -417,7 +417,7 @@ fn mandatory_leaves(wt: &WebTemplate, kind: ExampleKind) -> Vec<String> {
 
 /// The FLAT keys of a STRUCTURED composition, to compare with the FLAT example.
 fn flatten(s: &Structured) -> BTreeSet<String> {
-    fn walk(s: &Structured, path: &str, multi: bool, out: &mut BTreeSet<String>) {
+    fn walk(s: &Structured, path: &str, out: &mut BTreeSet<String>) {
         match s {
             Structured::Value(_) => {
                 out.insert(path.to_owned());
@@ -430,19 +430,19 @@ fn flatten(s: &Structured) -> BTreeSet<String> {
                         out.insert(path.to_owned());
                     } else {
                         let p = if path.is_empty() { k.clone() } else { format!("{path}/{k}") };
-                        walk(v, &p, multi, out);
+                        walk(v, &p, out);
                     }
                 }
             }
             Structured::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    walk(v, &format!("{path}:{i}"), multi, out);
+                    walk(v, &format!("{path}:{i}"), out);
                 }
             }
         }
     }
     let mut out = BTreeSet::new();
-    walk(s, "", false, &mut out);
+    walk(s, "", &mut out);
     out
 }
 

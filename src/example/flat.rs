@@ -64,7 +64,7 @@ fn never(node: &Node, parent: &Node) -> bool {
 
 impl Walk<'_> {
     fn allowed(&self, node: &Node, parent: &Node) -> bool {
-        !never(node, parent) && !(self.options.kind == ExampleKind::Input && from_context(node))
+        !never(node, parent) && (self.options.kind != ExampleKind::Input || !from_context(node))
     }
 
     fn wanted(&self, node: &Node, parent: &Node) -> bool {

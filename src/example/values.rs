@@ -51,7 +51,7 @@ fn text_of(i: Option<&Input>, fallback: &str) -> String {
 }
 
 /// The list entry the example picks: the default value when it is listed, else the first.
-pub(super) fn pick<'i>(i: &'i Input) -> Option<&'i CodedValue> {
+pub(super) fn pick(i: &Input) -> Option<&CodedValue> {
     let default = default_text(Some(i));
     default.and_then(|d| i.list.iter().find(|v| v.value == d)).or_else(|| i.list.first())
 }
@@ -279,10 +279,7 @@ fn quantity(node: &Node) -> Fields {
     let validation = unit.and_then(|u| u.validation.as_ref()).or_else(|| magnitude.and_then(|m| m.validation.as_ref()));
     let range = validation.and_then(|v| v.range.as_ref());
     let places = validation.and_then(|v| v.precision.as_ref()).map_or(Some(1), |p| decimals(Some(p)));
-    let preferred = match magnitude.and_then(|m| m.default_value.as_ref()).and_then(value_f64) {
-        Some(d) => d,
-        None => 10.0,
-    };
+    let preferred = magnitude.and_then(|m| m.default_value.as_ref()).and_then(value_f64).unwrap_or(10.0);
     let v = number(range, places.or(Some(1)), preferred);
     vec![("magnitude", decimal(v)), ("unit", FlatValue::Text(unit_text))]
 }
