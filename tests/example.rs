@@ -688,5 +688,70 @@ fn dump() {
     };
     let kind =
         if std::env::var("EXAMPLE_KIND").as_deref() == Ok("input") { ExampleKind::Input } else { ExampleKind::Output };
-    println!("{}", example_flat(&wt, &options(kind, detail)).to_json());
+    let o = options(kind, detail);
+    match std::env::var("EXAMPLE_FORMAT").as_deref() {
+        Ok("structured") => println!("{}", example_structured(&wt, &o).to_json()),
+        Ok("canonical") => println!("{}", openehr_definitions::example::example_canonical(&wt, &o).to_json()),
+        _ => println!("{}", example_flat(&wt, &o).to_json()),
+    }
+}
+
+/// Canonical RM JSON: every object has a `_type`, LOCATABLEs have a name and an archetype node
+/// id, archetype roots have `archetype_details`, and every FLAT leaf value appears in it.
+#[test]
+fn canonical_examples_are_rm_shaped() {
+    fn check(v: &serde_json::Value, path: &str, problems: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if !m.contains_key("_type") {
+                    problems.push(format!("{path}: no _type"));
+                }
+                if m.contains_key("archetype_node_id") && !m.contains_key("name") {
+                    problems.push(format!("{path}: LOCATABLE without name"));
+                }
+                if m.get("archetype_node_id").and_then(|v| v.as_str()).is_some_and(|id| id.starts_with("openEHR-"))
+                    && !m.contains_key("archetype_details")
+                {
+                    problems.push(format!("{path}: archetype root without archetype_details"));
+                }
+                for (k, c) in m {
+                    if k != "_type" {
+                        check(c, &format!("{path}/{k}"), problems);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    check(c, &format!("{path}[{i}]"), problems);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut problems = Vec::new();
+    for path in corpus() {
+        let wt = wt_of(&path);
+        for detail in LEVELS {
+            let o = options(ExampleKind::Output, detail);
+            let canonical = openehr_definitions::example::example_canonical(&wt, &o);
+            let json: serde_json::Value = serde_json::from_str(&canonical.to_json()).unwrap();
+            assert_eq!(json["_type"], "COMPOSITION", "{}", path.display());
+            assert!(json["archetype_details"]["template_id"]["value"].is_string(), "{}", path.display());
+            let mut p = Vec::new();
+            check(&json, "", &mut p);
+            problems.extend(p.into_iter().map(|p| format!("{} {detail:?}: {p}", path.display())));
+            // Every FLAT value shows up somewhere in the canonical text.
+            let text = canonical.to_json();
+            for (key, value) in example_flat(&wt, &o).entries {
+                let needle = match &value {
+                    FlatValue::Text(s) => serde_json::to_string(s).unwrap(),
+                    _ => continue,
+                };
+                if !text.contains(&needle) {
+                    problems.push(format!("{} {detail:?}: {key} = {needle} missing", path.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems[..problems.len().min(40)].join("\n"));
 }

@@ -14,6 +14,7 @@
 //! assert!(flat.to_json().starts_with('{'));
 //! ```
 
+mod canonical;
 mod flat;
 mod json;
 mod structured;
@@ -108,7 +109,8 @@ impl FlatComposition {
     }
 }
 
-/// A STRUCTURED composition: the FLAT paths nested, a JSON array for every node below the root.
+/// An ordered JSON tree: a STRUCTURED composition (the FLAT paths nested, a JSON array for every
+/// node below the root), or a canonical RM composition.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Structured {
     Value(FlatValue),
@@ -139,6 +141,14 @@ pub fn example_flat(wt: &WebTemplate, options: &ExampleOptions) -> FlatCompositi
 /// The STRUCTURED example of a web template: the FLAT example nested.
 pub fn example_structured(wt: &WebTemplate, options: &ExampleOptions) -> Structured {
     to_structured(&example_flat(wt, options))
+}
+
+/// The canonical RM JSON (`_type`) of the example: the output example at the requested detail,
+/// with the RM objects the web template folds away restored (see `canonical.rs` for the limits).
+pub fn example_canonical(wt: &WebTemplate, options: &ExampleOptions) -> Structured {
+    let output = ExampleOptions { kind: ExampleKind::Output, ..options.clone() };
+    let language = options.language.clone().unwrap_or_else(|| wt.default_language.clone());
+    canonical::build(wt, &flat::build(wt, &output), &language)
 }
 
 #[cfg(feature = "serde")]

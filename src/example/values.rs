@@ -249,7 +249,9 @@ fn coded_text(node: &Node, ctx: &LeafCtx<'_>, path: &str) -> Fields {
         let preferred = ctx.ism_state.filter(|_| path.ends_with("/ism_transition/current_state"));
         let chosen = preferred.and_then(|s| i.list.iter().find(|v| v.value == s)).or_else(|| pick(i));
         let Some(v) = chosen else { return Vec::new() };
-        let terminology = i.terminology.clone().unwrap_or_else(|| "local".to_owned());
+        // ISM states are openEHR codes even where the builder's input names no terminology.
+        let fallback = if path.ends_with("/ism_transition/current_state") { "openehr" } else { "local" };
+        let terminology = i.terminology.clone().unwrap_or_else(|| fallback.to_owned());
         return vec![
             ("code", text(&v.value)),
             ("value", FlatValue::Text(label(v, ctx.language))),
