@@ -231,6 +231,10 @@ pub(super) fn build(wt: &WebTemplate, flat: &FlatComposition, language: &str) ->
         if segments.next() != Some(root_node.id.as_str()) {
             continue;
         }
+        if segments.clone().next() == Some("_uid") {
+            root.set("uid", object("OBJECT_VERSION_ID", vec![("value", Structured::Value(value.clone()))]));
+            continue;
+        }
         let mut node = root_node;
         let mut obj = &mut root;
         let mut ok = true;

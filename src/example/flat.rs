@@ -22,6 +22,9 @@ pub(super) fn build(wt: &WebTemplate, options: &ExampleOptions) -> FlatCompositi
         }
     }
     let root = &wt.tree;
+    if options.kind == ExampleKind::Output {
+        walk.out.push((format!("{}/_uid", root.id), FlatValue::Text(values::VERSION_UID.to_owned())));
+    }
     walk.node(root, &root.id, 0);
     FlatComposition { entries: walk.out }
 }

@@ -35,7 +35,8 @@ pub enum ExampleKind {
     /// supplies (language, encoding, territory, composer, subject, start and event times).
     #[default]
     Input,
-    /// No `ctx/` keys; every RM attribute of the composition written out.
+    /// No `ctx/` keys; every RM attribute of the composition written out, with the `_uid` the
+    /// repository assigns, as the composition reads when retrieved.
     Output,
 }
 
@@ -44,17 +45,20 @@ pub enum ExampleKind {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum DetailLevel {
-    /// Only mandatory nodes (`min >= 1`) under mandatory parents: the smallest valid composition.
-    Required,
-    /// Mandatory nodes plus every optional node the template names (it has a `nodeId`); optional
-    /// RM attributes the template leaves unconstrained are left out.
+    /// Only mandatory nodes (`min >= 1`) under mandatory parents: the smallest committable
+    /// composition. The default of the Definitions API's `detail_level`.
     #[default]
+    Required,
+    /// Mandatory nodes plus every optional node the template names (it has a `nodeId`), one
+    /// alternative per choice; optional RM attributes the template leaves unconstrained are left out.
     Medium,
-    /// Every node once; the alternatives of a repeatable choice element each at their own index.
+    /// Every node once; the alternatives of a repeatable choice element each at their own index
+    /// (so not necessarily committable, as the Definitions API allows for `complete`).
     Complete,
 }
 
-/// What to build. The default is an input example at medium detail in the template's language.
+/// What to build. The default, as in the Definitions API, is an input example at the required
+/// level, in the web template's default language.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExampleOptions {
     pub kind: ExampleKind,

@@ -7,6 +7,8 @@ use crate::web_template::{CodedValue, Input, Node, Range, Value};
 pub(super) const DATE_TIME: &str = "2022-02-03T04:05:06Z";
 const DATE: &str = "2022-02-03";
 const TIME: &str = "04:05:06";
+/// The version id a repository would have assigned (fixed, like every example value).
+pub(super) const VERSION_UID: &str = "8849182c-82ad-4088-a07f-48ead4180515::example.org::1";
 pub(super) const COMPOSER: &str = "Silvia Blake";
 pub(super) const TERRITORY: &str = "US";
 const TEXT: &str = "Lorem ipsum";
