@@ -757,3 +757,146 @@ fn canonical_examples_are_rm_shaped() {
     }
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems[..problems.len().min(40)].join("\n"));
 }
+
+/// Element order per RM type from the openEHR XML schema (`tests/fixtures/rm-xsd`): a type's
+/// sequence after its base's, following `xs:extension`.
+fn xsd_orders() -> BTreeMap<String, Vec<String>> {
+    use quick_xml::events::Event;
+    let mut own: BTreeMap<String, (Option<String>, Vec<String>)> = BTreeMap::new();
+    for f in ["BaseTypes", "Structure", "Content", "Composition"] {
+        let text = fs::read_to_string(fixture(&format!("rm-xsd/{f}.xsd"))).unwrap();
+        let mut reader = quick_xml::Reader::from_str(&text);
+        let mut stack: Vec<String> = Vec::new();
+        let mut current: Option<String> = None;
+        loop {
+            let event = reader.read_event().unwrap();
+            let (start, empty) = match &event {
+                Event::Start(e) => (Some(e.clone()), false),
+                Event::Empty(e) => (Some(e.clone()), true),
+                Event::End(_) => {
+                    if stack.pop().as_deref() == Some("xs:complexType") && !stack.contains(&"xs:complexType".to_owned())
+                    {
+                        current = None;
+                    }
+                    continue;
+                }
+                Event::Eof => break,
+                _ => continue,
+            };
+            let Some(e) = start else { continue };
+            let tag = e.name().0.to_owned();
+            let attr = |name: &str| e.attributes().flatten().find(|a| a.key.0 == name).map(|a| a.value.to_string());
+            match tag.as_str() {
+                "xs:complexType" if stack.last().map(String::as_str) == Some("xs:schema") => {
+                    current = attr("name");
+                    if let Some(n) = &current {
+                        own.entry(n.clone()).or_default();
+                    }
+                }
+                "xs:extension" => {
+                    if let Some(n) = &current {
+                        own.entry(n.clone()).or_default().0 = attr("base");
+                    }
+                }
+                "xs:element" if stack.last().map(String::as_str) == Some("xs:sequence") => {
+                    let depth_ok = stack.iter().filter(|t| *t == "xs:complexType").count() == 1;
+                    if let (Some(n), Some(name), true) = (&current, attr("name"), depth_ok) {
+                        own.entry(n.clone()).or_default().1.push(name);
+                    }
+                }
+                _ => {}
+            }
+            if !empty {
+                stack.push(tag);
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    for name in own.keys() {
+        let mut chain = Vec::new();
+        let mut at = Some(name.clone());
+        while let Some(t) = at {
+            let Some((base, elements)) = own.get(&t) else { break };
+            chain.push(elements.clone());
+            at = base.clone();
+        }
+        out.insert(name.clone(), chain.into_iter().rev().flatten().collect());
+    }
+    out
+}
+
+/// Canonical RM XML: well-formed, in the openEHR namespace, every typed element's children in the
+/// schema's order and known to the schema, every FLAT text value present.
+#[test]
+fn xml_examples_follow_the_schema_order() {
+    use quick_xml::events::Event;
+    let orders = xsd_orders();
+    assert!(orders.get("OBSERVATION").is_some_and(|o| o.first().map(String::as_str) == Some("name")), "{orders:?}");
+    let mut problems = Vec::new();
+    for path in corpus() {
+        let wt = wt_of(&path);
+        for detail in LEVELS {
+            let o = options(ExampleKind::Output, detail);
+            let xml = openehr_definitions::example::example_xml(&wt, &o);
+            assert!(xml.contains("<composition xmlns=\"http://schemas.openehr.org/v1\""), "{}", path.display());
+            let mut reader = quick_xml::Reader::from_str(&xml);
+            // (type, children seen) per open element.
+            let mut stack: Vec<(String, Vec<String>)> = Vec::new();
+            let mut texts = String::new();
+            loop {
+                let event = reader.read_event().unwrap_or_else(|e| panic!("{}: {e}\n{xml}", path.display()));
+                let (e, empty) = match &event {
+                    Event::Start(e) => (e.clone(), false),
+                    Event::Empty(e) => (e.clone(), true),
+                    Event::Text(t) => {
+                        texts.push_str(&t.clone().into_inner());
+                        continue;
+                    }
+                    Event::GeneralRef(r) => {
+                        if let Some(s) = quick_xml::escape::resolve_predefined_entity(r) {
+                            texts.push_str(s);
+                        }
+                        continue;
+                    }
+                    Event::End(_) => {
+                        let (ty, children) = stack.pop().unwrap();
+                        if let Some(order) = orders.get(&ty) {
+                            let ranks: Vec<Option<usize>> =
+                                children.iter().map(|c| order.iter().position(|o| o == c)).collect();
+                            if ranks.iter().any(Option::is_none) || ranks.windows(2).any(|w| w[0] > w[1]) {
+                                problems.push(format!(
+                                    "{} {detail:?}: {ty} children {children:?} vs {order:?}",
+                                    path.display()
+                                ));
+                            }
+                        }
+                        continue;
+                    }
+                    Event::Eof => break,
+                    _ => continue,
+                };
+                let name = e.name().0.to_owned();
+                if let Some((_, siblings)) = stack.last_mut() {
+                    siblings.push(name.clone());
+                }
+                let ty = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.0 == "xsi:type")
+                    .map(|a| a.value.to_string())
+                    .unwrap_or_else(|| if name == "composition" { "COMPOSITION".to_owned() } else { String::new() });
+                if !empty {
+                    stack.push((ty, Vec::new()));
+                }
+            }
+            for (key, value) in example_flat(&wt, &o).entries {
+                if let FlatValue::Text(s) = value
+                    && !texts.contains(&s)
+                {
+                    problems.push(format!("{} {detail:?}: {key} = {s} missing", path.display()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems[..problems.len().min(30)].join("\n"));
+}

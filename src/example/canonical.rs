@@ -310,15 +310,20 @@ pub(super) fn build(wt: &WebTemplate, flat: &FlatComposition, language: &str) ->
 
 /// Writes one FLAT field into the RM data value or party it belongs to.
 fn leaf(obj: &mut Obj, suffix: &str, value: &FlatValue) {
+    // A DV_STATE holds its coded text as `value`.
+    if obj.rm_type == "DV_STATE" {
+        leaf(obj.child("value", "", || Obj::new("DV_CODED_TEXT")), suffix, value);
+        return;
+    }
     let v = || Structured::Value(value.clone());
     let s = value.as_str().unwrap_or("").to_owned();
     match (obj.rm_type.as_str(), suffix) {
-        ("DV_CODED_TEXT" | "DV_STATE", "value") => obj.set("value", v()),
-        ("DV_CODED_TEXT" | "DV_STATE", "code") => {
+        ("DV_CODED_TEXT", "value") => obj.set("value", v()),
+        ("DV_CODED_TEXT", "code") => {
             let terminology = defining_terminology(obj);
             obj.set("defining_code", code_phrase(&terminology, &s));
         }
-        ("DV_CODED_TEXT" | "DV_STATE", "terminology") => {
+        ("DV_CODED_TEXT", "terminology") => {
             let code = defining_code(obj);
             obj.set("defining_code", code_phrase(&s, &code));
         }
@@ -407,6 +412,9 @@ fn complete(obj: &mut Obj, template_id: &str, is_root: bool) {
                 obj.set(attr, Structured::Value(FlatValue::Boolean(value)));
             }
         }
+    }
+    if obj.rm_type == "DV_STATE" && !obj.has("is_terminal") {
+        obj.set("is_terminal", Structured::Value(FlatValue::Boolean(false)));
     }
     if obj.rm_type == "HISTORY" && !obj.has("origin") {
         obj.set("origin", object("DV_DATE_TIME", vec![("value", text(DATE_TIME))]));

@@ -1,8 +1,9 @@
 //! Example compositions built from a web template: every value meets its input's constraints, so
 //! a client can post the example as is, or read it to learn the template's paths.
 //!
-//! Formats: FLAT (`application/openehr.wt.flat+json`) and STRUCTURED
-//! (`application/openehr.wt.structured+json`), both written without any JSON dependency.
+//! Formats: FLAT (`application/openehr.wt.flat+json`), STRUCTURED
+//! (`application/openehr.wt.structured+json`), canonical RM JSON (`application/json`) and
+//! canonical RM XML (`application/xml`), all written without a JSON or XML writer dependency.
 //! The output is deterministic: no clock and no randomness, dates are fixed example dates.
 //!
 //! ```
@@ -19,6 +20,7 @@ mod flat;
 mod json;
 mod structured;
 mod values;
+mod xml;
 
 use crate::web_template::WebTemplate;
 
@@ -153,6 +155,12 @@ pub fn example_canonical(wt: &WebTemplate, options: &ExampleOptions) -> Structur
     let output = ExampleOptions { kind: ExampleKind::Output, ..options.clone() };
     let language = options.language.clone().unwrap_or_else(|| wt.default_language.clone());
     canonical::build(wt, &flat::build(wt, &output), &language)
+}
+
+/// The canonical RM XML (`application/xml`) of the example: the canonical tree as an XML
+/// document in the openEHR namespace, members in the schema's order.
+pub fn example_xml(wt: &WebTemplate, options: &ExampleOptions) -> String {
+    xml::composition(&example_canonical(wt, options))
 }
 
 #[cfg(feature = "serde")]
