@@ -1,6 +1,7 @@
 //! Example compositions per second over every valid fixture OPT: web templates are built once
-//! outside the measurement, then each iteration builds one example per template (FLAT as JSON
-//! text, STRUCTURED as JSON text). Criterion measures; examples/s is printed from the same work.
+//! outside the measurement, then each iteration builds one example per template and writes it out
+//! (FLAT, STRUCTURED, canonical JSON, XML). Criterion measures; examples/s is printed from the
+//! same work.
 //!
 //! `cargo bench --bench example` (add `-- --quick` for a short smoke run).
 
@@ -9,7 +10,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
-use openehr_definitions::example::{DetailLevel, ExampleKind, ExampleOptions, example_flat, example_structured};
+use openehr_definitions::example::{
+    DetailLevel, ExampleKind, ExampleOptions, example_canonical, example_flat, example_structured, example_xml,
+};
 use openehr_definitions::web_template::{WebTemplate, web_template};
 
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/opt14/valid");
@@ -51,6 +54,7 @@ fn main() {
     let n = u64::try_from(wts.len()).unwrap_or(0);
     let mut figures = Vec::new();
     for (name, kind, detail) in [
+        ("flat input required", ExampleKind::Input, DetailLevel::Required),
         ("flat input medium", ExampleKind::Input, DetailLevel::Medium),
         ("flat output complete", ExampleKind::Output, DetailLevel::Complete),
     ] {
@@ -69,6 +73,18 @@ fn main() {
         }
     });
     figures.push(("structured output complete", s));
+    let s = seconds(&mut c, "canonical json complete", n, || {
+        for wt in &wts {
+            black_box(example_canonical(black_box(wt), &options).to_json());
+        }
+    });
+    figures.push(("canonical json complete", s));
+    let s = seconds(&mut c, "canonical xml complete", n, || {
+        for wt in &wts {
+            black_box(example_xml(black_box(wt), &options));
+        }
+    });
+    figures.push(("canonical xml complete", s));
     println!("\ncorpus: {} web templates ({CORPUS})", wts.len());
     for (name, s) in figures {
         println!("{name:<28} {:>10.0} examples/s", wts.len() as f64 / s);

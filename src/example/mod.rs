@@ -33,8 +33,9 @@ pub use structured::to_structured;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum ExampleKind {
-    /// `ctx/language`, `ctx/territory`, `ctx/composer_name`, `ctx/time`, and no node the context
-    /// supplies (language, encoding, territory, composer, subject, start and event times).
+    /// `ctx/language`, `ctx/territory`, `ctx/composer_name` and `ctx/time`, and none of the nodes
+    /// these keys or the CDR's defaults fill: language, encoding, territory, composer, subject
+    /// (PARTY_SELF), the start time and event times.
     #[default]
     Input,
     /// No `ctx/` keys; every RM attribute of the composition written out, with the `_uid` the
@@ -55,7 +56,9 @@ pub enum DetailLevel {
     /// alternative per choice; optional RM attributes the template leaves unconstrained are left out.
     Medium,
     /// Every node once; the alternatives of a repeatable choice element each at their own index
-    /// (so not necessarily committable, as the Definitions API allows for `complete`).
+    /// (so not necessarily committable, as the Definitions API allows for `complete`). Left out
+    /// still: the ISM `transition` and an ACTION's instruction reference, which an example cannot
+    /// make consistent with a real state machine or instruction.
     Complete,
 }
 

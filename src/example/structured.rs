@@ -5,6 +5,9 @@
 
 use super::{FlatComposition, FlatValue, Structured};
 
+/// Most path segments a key may have.
+const MAX_SEGMENTS: usize = 512;
+
 /// One occurrence of a node while nesting.
 #[derive(Default)]
 struct Slot {
@@ -64,6 +67,11 @@ pub fn to_structured(flat: &FlatComposition) -> Structured {
             Some((p, s)) => (p, Some(s)),
             None => (key.as_str(), None),
         };
+        // Deeper keys than any web template has are skipped, so nesting (and the recursive
+        // writers after it) stays bounded whatever FLAT a caller passes.
+        if path.split('/').nth(MAX_SEGMENTS).is_some() {
+            continue;
+        }
         let mut slot = &mut root;
         for segment in path.split('/') {
             let (id, index) = split_index(segment);
