@@ -900,3 +900,72 @@ fn xml_examples_follow_the_schema_order() {
     }
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems[..problems.len().min(30)].join("\n"));
 }
+
+/// Mandatory RM attributes per type (openEHR RM 1.0.x), beyond LOCATABLE's name and node id.
+fn rm_mandatory(rm_type: &str) -> &'static [&'static str] {
+    const ENTRY: &[&str] = &["language", "encoding", "subject"];
+    match rm_type {
+        "COMPOSITION" => &["language", "territory", "category", "composer", "archetype_details"],
+        "EVENT_CONTEXT" => &["start_time", "setting"],
+        "OBSERVATION" => &["language", "encoding", "subject", "data"],
+        "EVALUATION" | "ADMIN_ENTRY" => &["language", "encoding", "subject", "data"],
+        "INSTRUCTION" => &["language", "encoding", "subject", "narrative"],
+        "ACTION" => &["language", "encoding", "subject", "time", "ism_transition", "description"],
+        "GENERIC_ENTRY" => ENTRY,
+        "HISTORY" => &["origin"],
+        "EVENT" | "POINT_EVENT" | "INTERVAL_EVENT" => &["time", "data"],
+        "ACTIVITY" => &["description", "action_archetype_id"],
+        "ISM_TRANSITION" => &["current_state"],
+        "ELEMENT" => &["value"],
+        "DV_CODED_TEXT" => &["value", "defining_code"],
+        "DV_QUANTITY" => &["magnitude", "units"],
+        "DV_ORDINAL" => &["value", "symbol"],
+        "DV_PROPORTION" => &["numerator", "denominator", "type"],
+        "DV_INTERVAL" => &["lower_unbounded", "upper_unbounded"],
+        "DV_MULTIMEDIA" => &["media_type", "size"],
+        "DV_PARSABLE" => &["value", "formalism"],
+        "CODE_PHRASE" => &["terminology_id", "code_string"],
+        _ => &[],
+    }
+}
+
+/// Required and medium canonical examples hold every mandatory RM attribute of every object.
+#[test]
+fn canonical_examples_hold_mandatory_rm_attributes() {
+    fn check(v: &serde_json::Value, path: &str, problems: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                let ty = m.get("_type").and_then(|t| t.as_str()).unwrap_or("");
+                for attr in rm_mandatory(ty) {
+                    if !m.contains_key(*attr) {
+                        problems.push(format!("{path}: {ty} without {attr}"));
+                    }
+                }
+                if m.contains_key("archetype_node_id") && !m.contains_key("name") {
+                    problems.push(format!("{path}: {ty} without name"));
+                }
+                for (k, c) in m {
+                    check(c, &format!("{path}/{k}"), problems);
+                }
+            }
+            serde_json::Value::Array(a) => {
+                for (i, c) in a.iter().enumerate() {
+                    check(c, &format!("{path}[{i}]"), problems);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut problems = Vec::new();
+    for path in corpus() {
+        let wt = wt_of(&path);
+        for detail in [DetailLevel::Required, DetailLevel::Medium] {
+            let canonical = openehr_definitions::example::example_canonical(&wt, &options(ExampleKind::Output, detail));
+            let json: serde_json::Value = serde_json::from_str(&canonical.to_json()).unwrap();
+            let mut p = Vec::new();
+            check(&json, "", &mut p);
+            problems.extend(p.into_iter().map(|p| format!("{} {detail:?}: {p}", path.display())));
+        }
+    }
+    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems[..problems.len().min(40)].join("\n"));
+}

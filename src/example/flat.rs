@@ -94,35 +94,56 @@ impl Walk<'_> {
             self.ism_state = careflow_state(node);
         }
         let before = self.out.len();
+        let container = mandatory_container(&node.rm_type);
+        let mut filled = false;
         for child in &node.children {
             if !self.wanted(child, node) {
                 continue;
             }
+            let at = self.out.len();
             if self.options.detail == DetailLevel::Complete && is_choice(child) && child.max != 1 {
                 let limit = usize::try_from(child.max).unwrap_or(usize::MAX);
                 for (index, _) in child.children.iter().enumerate().take(limit) {
                     let p = format!("{path}/{}", segment(child, index));
                     self.choice(child, &p, index, depth + 1);
                 }
+            } else {
+                let p = format!("{path}/{}", segment(child, 0));
+                self.node(child, &p, depth + 1);
+            }
+            filled |= self.out.len() > at && container.is_some_and(|c| under(node, child, c));
+        }
+        // FLAT cannot write an empty structure, so a mandatory one with only optional members
+        // (an EVALUATION's `data`, an ACTION's `description`) gets its first member that can hold
+        // something; likewise any node that would otherwise write nothing at all.
+        if let Some(c) = container
+            && !filled
+            && !self.first_child(node, path, depth, |child| under(node, child, c))
+            && node.min == 0
+        {
+            // The template leaves nothing to put in it: an optional node is better left out
+            // than written invalid.
+            self.out.truncate(before);
+            return false;
+        }
+        if self.out.len() == before {
+            self.first_child(node, path, depth, |_| true);
+        }
+        self.out.len() > before
+    }
+
+    /// Writes the first child accepted by `filter` that writes anything; true when one did.
+    fn first_child(&mut self, node: &Node, path: &str, depth: usize, filter: impl Fn(&Node) -> bool) -> bool {
+        for child in &node.children {
+            if !self.allowed(child, node) || !filter(child) {
                 continue;
             }
             let p = format!("{path}/{}", segment(child, 0));
-            self.node(child, &p, depth + 1);
-        }
-        // A structure with nothing in it is left out of FLAT altogether, which would drop a
-        // mandatory node: fill the first child that can hold something.
-        if self.out.len() == before {
-            for child in &node.children {
-                if !self.allowed(child, node) {
-                    continue;
-                }
-                let p = format!("{path}/{}", segment(child, 0));
-                if self.node(child, &p, depth + 1) {
-                    break;
-                }
+            if self.node(child, &p, depth + 1) {
+                return true;
             }
         }
-        self.out.len() > before
+        false
     }
 
     /// Writes alternative `which` (or the first) of a choice element.
@@ -147,6 +168,23 @@ impl Walk<'_> {
         }
         wrote
     }
+}
+
+/// The RM attribute of `rm_type` that must hold a structure (a HISTORY, an ITEM_STRUCTURE).
+fn mandatory_container(rm_type: &str) -> Option<&'static str> {
+    match rm_type {
+        "OBSERVATION" | "EVALUATION" | "ADMIN_ENTRY" | "GENERIC_ENTRY" | "EVENT" | "POINT_EVENT" | "INTERVAL_EVENT" => {
+            Some("data")
+        }
+        "ACTION" | "ACTIVITY" => Some("description"),
+        _ => None,
+    }
+}
+
+/// True when `child` lies under the attribute `attr` of `node`, by its AQL path.
+fn under(node: &Node, child: &Node, attr: &str) -> bool {
+    let rest = child.aql_path.strip_prefix(node.aql_path.as_str()).unwrap_or("");
+    rest.strip_prefix('/').and_then(|r| r.strip_prefix(attr)).is_some_and(|r| r.is_empty() || r.starts_with(['[', '/']))
 }
 
 /// The first ISM state of the careflow step an example picks, so state and step agree.

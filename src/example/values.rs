@@ -402,17 +402,21 @@ fn duration(node: &Node) -> String {
         .collect();
     let mut parts: Vec<(char, bool, i64)> = Vec::new();
     if defaults.is_empty() {
-        // The first field whose range admits a positive value; the minimum forced on others.
-        let mut chosen = false;
-        for (name, letter, is_time) in FIELDS {
-            let Some(i) = input(node, Some(name)) else { continue };
-            let range = i.validation.as_ref().and_then(|v| v.range.as_ref());
-            let min = range.and_then(|r| r.min.as_ref()).and_then(value_f64).unwrap_or(0.0);
-            let v = if chosen { min } else { number(range, Some(0), min.max(1.0)) };
-            if v >= 1.0 {
-                chosen = true;
-                parts.push((*letter, *is_time, v as i64));
-            }
+        // The fields' minimums when any is positive, else 1 in the first field that admits it.
+        let fields: Vec<(char, bool, Option<&Range>)> = FIELDS
+            .iter()
+            .filter_map(|(name, letter, is_time)| {
+                let i = input(node, Some(name))?;
+                Some((*letter, *is_time, i.validation.as_ref().and_then(|v| v.range.as_ref())))
+            })
+            .collect();
+        let min = |r: Option<&Range>| r.and_then(|r| r.min.as_ref()).and_then(value_f64).unwrap_or(0.0);
+        if fields.iter().any(|(_, _, r)| min(*r) >= 1.0) {
+            parts.extend(fields.iter().filter(|(_, _, r)| min(*r) >= 1.0).map(|(l, t, r)| (*l, *t, min(*r) as i64)));
+        } else if let Some((l, t, v)) =
+            fields.iter().map(|(l, t, r)| (*l, *t, number(*r, Some(0), 1.0))).find(|(_, _, v)| *v >= 1.0)
+        {
+            parts.push((l, t, v as i64));
         }
     } else {
         for (name, letter, is_time) in FIELDS {
