@@ -694,6 +694,8 @@ fn dump() {
     match std::env::var("EXAMPLE_FORMAT").as_deref() {
         Ok("structured") => println!("{}", example_structured(&wt, &o).to_json()),
         Ok("canonical") => println!("{}", openehr_definitions::example::example_canonical(&wt, &o).to_json()),
+        Ok("xml") => println!("{}", openehr_definitions::example::example_xml(&wt, &o)),
+        Ok("wt") => println!("{}", serde_json::to_string_pretty(&wt).unwrap()),
         _ => println!("{}", example_flat(&wt, &o).to_json()),
     }
 }

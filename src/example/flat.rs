@@ -74,7 +74,11 @@ impl Walk<'_> {
         self.allowed(node, parent)
             && match self.options.detail {
                 DetailLevel::Required => node.min >= 1,
-                DetailLevel::Medium => node.min >= 1 || node.node_id.as_deref().is_some_and(|n| !n.is_empty()),
+                DetailLevel::Medium => {
+                    node.min >= 1
+                        || node.node_id.as_deref().is_some_and(|n| !n.is_empty())
+                        || (node.id == "careflow_step" && node.inputs.iter().any(|i| !i.list.is_empty()))
+                }
                 DetailLevel::Complete => true,
             }
     }

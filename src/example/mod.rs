@@ -52,8 +52,9 @@ pub enum DetailLevel {
     /// composition. The default of the Definitions API's `detail_level`.
     #[default]
     Required,
-    /// Mandatory nodes plus every optional node the template names (it has a `nodeId`), one
-    /// alternative per choice; optional RM attributes the template leaves unconstrained are left out.
+    /// Mandatory nodes plus every optional node the template names (it has a `nodeId`) and the
+    /// careflow steps it defines, one alternative per choice; optional RM attributes the template
+    /// leaves unconstrained are left out.
     Medium,
     /// Every node once; the alternatives of a repeatable choice element each at their own index
     /// (so not necessarily committable, as the Definitions API allows for `complete`). Left out
