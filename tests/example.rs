@@ -971,3 +971,20 @@ fn canonical_examples_hold_mandatory_rm_attributes() {
     }
     assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems[..problems.len().min(40)].join("\n"));
 }
+
+#[test]
+fn formats_by_media_type() {
+    use openehr_definitions::example::{ExampleFormat, example};
+    let wt = wt_of(&fixture("flat/templates/EHRN Vital signs.v2.opt"));
+    for format in ExampleFormat::ALL {
+        assert_eq!(ExampleFormat::from_media_type(&format!("{}; charset=utf-8", format.media_type())), Some(format));
+        let body = example(&wt, format, &ExampleOptions::default());
+        match format {
+            ExampleFormat::Xml => assert!(body.starts_with("<?xml")),
+            _ => {
+                serde_json::from_str::<serde_json::Value>(&body).unwrap();
+            }
+        }
+    }
+    assert_eq!(ExampleFormat::from_media_type("text/html"), None);
+}

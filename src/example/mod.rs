@@ -73,6 +73,51 @@ pub struct ExampleOptions {
     pub language: Option<String>,
 }
 
+/// The representations of an example, by the media types the Definitions API negotiates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+pub enum ExampleFormat {
+    /// `application/openehr.wt.flat+json`
+    Flat,
+    /// `application/openehr.wt.structured+json`
+    Structured,
+    /// `application/json`: canonical RM JSON.
+    Canonical,
+    /// `application/xml`: canonical RM XML.
+    Xml,
+}
+
+impl ExampleFormat {
+    pub const ALL: [ExampleFormat; 4] =
+        [ExampleFormat::Flat, ExampleFormat::Structured, ExampleFormat::Canonical, ExampleFormat::Xml];
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExampleFormat::Flat => "application/openehr.wt.flat+json",
+            ExampleFormat::Structured => "application/openehr.wt.structured+json",
+            ExampleFormat::Canonical => "application/json",
+            ExampleFormat::Xml => "application/xml",
+        }
+    }
+
+    /// The format of a media type (parameters such as `; charset=utf-8` ignored).
+    pub fn from_media_type(media_type: &str) -> Option<ExampleFormat> {
+        let essence = media_type.split(';').next().unwrap_or("").trim();
+        ExampleFormat::ALL.into_iter().find(|f| f.media_type().eq_ignore_ascii_case(essence))
+    }
+}
+
+/// The example in `format`, as the text a response body carries.
+pub fn example(wt: &WebTemplate, format: ExampleFormat, options: &ExampleOptions) -> String {
+    match format {
+        ExampleFormat::Flat => example_flat(wt, options).to_json(),
+        ExampleFormat::Structured => example_structured(wt, options).to_json(),
+        ExampleFormat::Canonical => example_canonical(wt, options).to_json(),
+        ExampleFormat::Xml => example_xml(wt, options),
+    }
+}
+
 /// A FLAT value: the JSON scalars FLAT compositions hold.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FlatValue {
