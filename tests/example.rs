@@ -988,3 +988,30 @@ fn formats_by_media_type() {
     }
     assert_eq!(ExampleFormat::from_media_type("text/html"), None);
 }
+
+/// The language option sets `ctx/language`, the `language` codes and the labels of coded values.
+#[test]
+fn language_option_localizes_labels() {
+    let wt = wt_of(&fixture("web-template/ehrbase-openEHR_SDK/operationaltemplate/language_test.opt"));
+    assert!(wt.languages.len() > 1, "{:?}", wt.languages);
+    for language in &wt.languages {
+        let o = ExampleOptions {
+            kind: ExampleKind::Input,
+            detail: DetailLevel::Complete,
+            language: Some(language.clone()),
+        };
+        let flat = example_flat(&wt, &o);
+        assert_eq!(flat.get("ctx/language").and_then(|v| v.as_str()), Some(language.as_str()));
+        assert!(problems(&wt, &flat).is_empty(), "{language}: {:?}", problems(&wt, &flat));
+        let nodes = index(&wt);
+        for (key, value) in &flat.entries {
+            let (path, suffix) = normalize(key);
+            let (Some(node), "value") = (nodes.get(&path), suffix.as_str()) else { continue };
+            let Some(code) = flat.get(&key.replace("|value", "|code")).and_then(|v| v.as_str()) else { continue };
+            let Some(item) = node.inputs.iter().flat_map(|i| &i.list).find(|v| v.value == code) else { continue };
+            if let Some(label) = item.localized_labels.get(language).filter(|l| !l.is_empty()) {
+                assert_eq!(value.as_str(), Some(label.as_str()), "{key} in {language}");
+            }
+        }
+    }
+}
