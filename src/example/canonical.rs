@@ -225,8 +225,17 @@ pub(super) fn build(wt: &WebTemplate, flat: &FlatComposition, language: &str) ->
     let mut root = Obj::new(&root_node.rm_type);
     root.node_id = root_node.node_id.clone();
     root.name = Some(localized(root_node, language));
+    // Consecutive fields of one leaf (`|code`, `|value`, ...) share one walk down the tree.
+    let mut groups: Vec<(&str, Vec<(&str, &FlatValue)>)> = Vec::new();
     for (key, value) in &flat.entries {
         let (path, suffix) = key.split_once('|').unwrap_or((key.as_str(), ""));
+        match groups.last_mut() {
+            Some((last, fields)) if *last == path => fields.push((suffix, value)),
+            _ => groups.push((path, vec![(suffix, value)])),
+        }
+    }
+    for (path, fields) in groups {
+        let Some(&(_, value)) = fields.first() else { continue };
         let mut segments = path.split('/');
         if segments.next() != Some(root_node.id.as_str()) {
             continue;
@@ -301,7 +310,11 @@ pub(super) fn build(wt: &WebTemplate, flat: &FlatComposition, language: &str) ->
         }
         match scalar {
             Some(attr) => obj.set(&attr, Structured::Value(value.clone())),
-            None => leaf(obj, suffix, value),
+            None => {
+                for (suffix, value) in fields {
+                    leaf(obj, suffix, value);
+                }
+            }
         }
     }
     complete(&mut root, &wt.template_id, true);
