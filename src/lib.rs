@@ -36,6 +36,7 @@
 pub mod adl2;
 pub mod aql;
 mod diagnostic;
+pub mod example;
 pub mod ident;
 mod kind;
 pub mod opt;
