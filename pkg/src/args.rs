@@ -95,7 +95,10 @@ pub fn string_array(value: &JsValue, name: &str) -> Result<Vec<String>, JsValue>
 
 /// An optional options object (`undefined` or `null` give the defaults), read through JSON like
 /// results are written; unknown fields and wrong field types throw `E_ARG`.
-pub fn object_or_default<T: serde::de::DeserializeOwned + Default>(value: Option<&JsValue>, name: &str) -> Result<T, JsValue> {
+pub fn object_or_default<T: serde::de::DeserializeOwned + Default>(
+    value: Option<&JsValue>,
+    name: &str,
+) -> Result<T, JsValue> {
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(T::default());
     };

@@ -13,12 +13,13 @@
 mod args;
 pub mod types;
 
-use args::{bytes_or_text, object_or_default, string, string_array, to_js};
+use args::{E_ARG, bytes_or_text, error_with_code, object_or_default, string, string_array, to_js};
 use openehr_definitions as core;
+use openehr_definitions::example::{ExampleFormat, ExampleOptions};
+use openehr_definitions::web_template::Options as WebTemplateOptions;
 use openehr_definitions::{Adl2Report, Kind, OptReport, Report};
 use tsify::Ts;
-use openehr_definitions::web_template::Options as WebTemplateOptions;
-use types::{HridCheck, QueryNameCheck, StringCheck, AqlCheck, AqlParse, WebTemplateResult};
+use types::{AqlCheck, AqlParse, ExampleResult, HridCheck, QueryNameCheck, StringCheck, WebTemplateResult};
 use wasm_bindgen::prelude::*;
 
 /// Validates an OPT 1.4 XML document and reads its metadata in one pass.
@@ -72,6 +73,33 @@ pub fn validate_aql(#[wasm_bindgen(unchecked_param_type = "string")] text: JsVal
 pub fn parse_aql(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<Ts<AqlParse>, JsValue> {
     let text = string(&text, "text")?;
     to_js(AqlParse::from(core::parse_aql(&text)))
+}
+
+/// An example composition of an OPT 1.4 in `format` (`"flat"` by default; `"structured"`,
+/// `"canonical"` (RM JSON) or `"xml"`), built from its web template in its default language.
+#[wasm_bindgen(js_name = exampleComposition)]
+pub fn example_composition(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ExampleFormat")] format: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "ExampleOptions")] options: Option<JsValue>,
+) -> Result<Ts<ExampleResult>, JsValue> {
+    let xml = bytes_or_text(&xml, "xml")?;
+    let format: ExampleFormat = match format.filter(|f| !f.is_undefined() && !f.is_null()) {
+        None => ExampleFormat::Flat,
+        Some(value) => {
+            let name = string(&value, "format")?;
+            ExampleFormat::from_name(&name).ok_or_else(|| {
+                error_with_code(E_ARG, &format!("`format` must be flat, structured, canonical or xml, got {name:?}"))
+            })?
+        }
+    };
+    let options: ExampleOptions = object_or_default(options.as_ref(), "options")?;
+    let built = core::web_template::web_template(xml.as_bytes(), &WebTemplateOptions::default());
+    let (example, diagnostics) = match built {
+        Ok(wt) => (Some(core::example::example(&wt, format, &options)), Vec::new()),
+        Err(diagnostics) => (None, diagnostics),
+    };
+    to_js(ExampleResult { valid: example.is_some(), media_type: format.media_type(), example, diagnostics })
 }
 
 /// Parses the header of an ADL 2 text.

@@ -65,7 +65,9 @@ pub struct WebTemplateResult {
 impl From<Result<WebTemplate, Vec<Diagnostic>>> for WebTemplateResult {
     fn from(result: Result<WebTemplate, Vec<Diagnostic>>) -> Self {
         match result {
-            Ok(web_template) => WebTemplateResult { valid: true, web_template: Some(web_template), diagnostics: Vec::new() },
+            Ok(web_template) => {
+                WebTemplateResult { valid: true, web_template: Some(web_template), diagnostics: Vec::new() }
+            }
             Err(diagnostics) => WebTemplateResult { valid: false, web_template: None, diagnostics },
         }
     }
@@ -107,4 +109,16 @@ impl From<AqlReport> for AqlCheck {
         let AqlParse { valid, parameters, diagnostics, canonical, .. } = report.into();
         AqlCheck { valid, parameters, diagnostics, canonical }
     }
+}
+
+/// `exampleComposition`: an example composition of a valid OPT, as the text of the chosen format
+/// (FLAT or STRUCTURED JSON, canonical RM JSON, RM XML); `null` and the validator's diagnostics
+/// when the OPT is invalid.
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+pub struct ExampleResult {
+    pub valid: bool,
+    pub media_type: &'static str,
+    pub example: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
 }

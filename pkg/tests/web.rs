@@ -4,7 +4,10 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Array, JSON, Reflect, Uint8Array};
-use openehr_definitions_wasm::{check_query_name, detect_kind, resolve_version, validate, validate_opt};
+use openehr_definitions_wasm::{
+    check_query_name, detect_kind, resolve_version, to_web_template, validate, validate_aql, validate_opt,
+};
+use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
@@ -87,4 +90,53 @@ fn wrong_argument_types_are_errors_with_a_code() {
         panic!("a string was accepted as the version list")
     };
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("E_ARG"));
+}
+
+const VITAL_SIGNS_OPT: &[u8] =
+    include_bytes!("../../tests/fixtures/web-template/better-web-template/templates/Vital Signs Pathfinder Demo.xml");
+const VITAL_SIGNS_WT: &str = include_str!(
+    "../../tests/fixtures/web-template/better-web-template/web-templates/Vital Signs Pathfinder Demo.json"
+);
+
+/// True when every field of `expected` is in `actual` with an equal value (arrays as multisets):
+/// the LENIENT rule of Better's compatibility test.
+fn lenient_eq(expected: &Value, actual: &Value) -> bool {
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => e.iter().all(|(k, v)| a.get(k).is_some_and(|w| lenient_eq(v, w))),
+        (Value::Array(e), Value::Array(a)) => {
+            let mut unused: Vec<&Value> = a.iter().collect();
+            e.len() == a.len()
+                && e.iter().all(|item| match unused.iter().position(|c| lenient_eq(item, c)) {
+                    Some(i) => {
+                        unused.swap_remove(i);
+                        true
+                    }
+                    None => false,
+                })
+        }
+        (Value::Number(e), Value::Number(a)) => e.as_f64() == a.as_f64(),
+        _ => expected == actual,
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_web_template_in_the_browser_matches_the_reference() {
+    let options = JSON::parse(r#"{"defaultLanguage":"en","languages":["en"]}"#).ok();
+    let result = to_web_template(bytes(VITAL_SIGNS_OPT), options).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let text = JSON::stringify(&get(&result, "web_template")).ok().and_then(|s| s.as_string()).unwrap_or_default();
+    let actual: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+    let reference: String = VITAL_SIGNS_WT.lines().skip_while(|l| l.trim_start().starts_with("//")).collect();
+    let expected: Value = serde_json::from_str(&reference).unwrap_or(Value::Null);
+    assert!(expected.is_object(), "the reference parses");
+    assert!(lenient_eq(&expected, &actual), "not LENIENT-equal to Better's web template");
+}
+
+#[wasm_bindgen_test]
+fn aql_diagnostics_in_the_browser() {
+    let result =
+        validate_aql(JsValue::from_str("SELECT e/ehr_id/value")).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let diagnostics: Array = get(&result, "diagnostics").into();
+    let first = diagnostics.get(0);
+    assert_eq!(get(&first, "code").as_string().as_deref(), Some("AQL006"));
+    assert_eq!((get(&first, "line").as_f64(), get(&first, "column").as_f64()), (Some(1.0), Some(22.0)));
 }

@@ -32,6 +32,7 @@ pub use structured::to_structured;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub enum ExampleKind {
     /// `ctx/language`, `ctx/territory`, `ctx/composer_name` and `ctx/time`, and none of the nodes
     /// these keys or the CDR's defaults fill: language, encoding, territory, composer, subject
@@ -47,6 +48,7 @@ pub enum ExampleKind {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub enum DetailLevel {
     /// Only mandatory nodes (`min >= 1`) under mandatory parents: the smallest committable
     /// composition. The default of the Definitions API's `detail_level`.
@@ -66,10 +68,16 @@ pub enum DetailLevel {
 /// What to build. The default, as in the Definitions API, is an input example at the required
 /// level, in the web template's default language.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default, deny_unknown_fields))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub struct ExampleOptions {
+    #[cfg_attr(feature = "wasm-types", tsify(optional))]
     pub kind: ExampleKind,
+    #[cfg_attr(feature = "wasm-types", tsify(optional))]
     pub detail: DetailLevel,
     /// Language of labels and of `language` codes; the web template's default language if unset.
+    #[cfg_attr(feature = "wasm-types", tsify(optional))]
     pub language: Option<String>,
 }
 
@@ -77,6 +85,7 @@ pub struct ExampleOptions {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub enum ExampleFormat {
     /// `application/openehr.wt.flat+json`
     Flat,
@@ -88,7 +97,50 @@ pub enum ExampleFormat {
     Xml,
 }
 
+impl ExampleKind {
+    /// `input` or `output`, in any case (the Definitions API's `type`, Ehrscape's `exampleFilter`).
+    pub fn from_name(name: &str) -> Option<ExampleKind> {
+        [ExampleKind::Input, ExampleKind::Output].into_iter().find(|k| k.name().eq_ignore_ascii_case(name))
+    }
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            ExampleKind::Input => "input",
+            ExampleKind::Output => "output",
+        }
+    }
+}
+
+impl DetailLevel {
+    /// `required`, `medium` or `complete`, in any case (the Definitions API's `detail_level`).
+    pub fn from_name(name: &str) -> Option<DetailLevel> {
+        [DetailLevel::Required, DetailLevel::Medium, DetailLevel::Complete]
+            .into_iter()
+            .find(|d| d.name().eq_ignore_ascii_case(name))
+    }
+
+    pub const fn name(self) -> &'static str {
+        match self {
+            DetailLevel::Required => "required",
+            DetailLevel::Medium => "medium",
+            DetailLevel::Complete => "complete",
+        }
+    }
+}
+
 impl ExampleFormat {
+    /// The names clients use instead of a media type, in any case: `FLAT`, `STRUCTURED`,
+    /// `JSON` (or `canonical`) and `XML` (EHRbase's and Ehrscape's `format` parameter).
+    pub fn from_name(name: &str) -> Option<ExampleFormat> {
+        match name.to_ascii_lowercase().as_str() {
+            "flat" => Some(ExampleFormat::Flat),
+            "structured" => Some(ExampleFormat::Structured),
+            "json" | "canonical" => Some(ExampleFormat::Canonical),
+            "xml" => Some(ExampleFormat::Xml),
+            _ => None,
+        }
+    }
+
     pub const ALL: [ExampleFormat; 4] =
         [ExampleFormat::Flat, ExampleFormat::Structured, ExampleFormat::Canonical, ExampleFormat::Xml];
 
