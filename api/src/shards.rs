@@ -332,8 +332,22 @@ pub(crate) fn commit<K: Index, R>(
             Ok(false) => unknown = Some(Unknown { cause: None }),
             Err(error) => unknown = Some(Unknown { cause: Some(error) }),
         }
+        back_off(write_id, attempt);
     }
     Err(ApiError::contention(K::ROOT))
+}
+
+/// After a lost race, from the third attempt on, waits a while that grows with the attempt and
+/// differs between writers (it is drawn from the write id), so a writer that is slower than the
+/// others (a busy host, larger shards to write) still gets its turn instead of losing every race
+/// in lockstep. At most 32 ms per attempt.
+fn back_off(write_id: &str, attempt: usize) {
+    if attempt < 2 {
+        return;
+    }
+    let seed = write_id.bytes().fold(attempt as u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
+    let ceiling = 1u64 << attempt.min(5);
+    std::thread::sleep(std::time::Duration::from_millis(seed % ceiling + 1));
 }
 
 /// The answer when a commit failed and the store could not be read to learn whether it was written.
