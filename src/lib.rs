@@ -32,7 +32,9 @@
 
 pub mod adl2;
 mod diagnostic;
+pub mod flat;
 pub mod ident;
+mod json;
 mod kind;
 pub mod opt;
 mod position;
