@@ -36,7 +36,7 @@ pub struct FlatReport {
 
 impl FlatReport {
     fn new(mut diagnostics: Vec<Diagnostic>) -> Self {
-        diagnostics.sort_by(|a, b| (a.line, a.column, a.code).cmp(&(b.line, b.column, b.code)));
+        diagnostics.sort_by_key(|d| (d.line, d.column, d.code));
         FlatReport { valid: !diagnostics.iter().any(Diagnostic::is_error), diagnostics }
     }
 }
@@ -78,6 +78,9 @@ fn malformed(pos: Pos, msg: &str) -> Diagnostic {
     Diagnostic::new(Code::FlatMalformedJson, msg, pos.line, pos.column, "")
 }
 
+/// Per node instance (canonical path): its node and its (suffix, member) pairs.
+type Filled<'a> = BTreeMap<String, (&'a Node, Vec<(Option<&'a str>, &'a Member)>)>;
+
 /// One key resolved to a node instance.
 struct Resolved<'w> {
     node: &'w Node,
@@ -92,7 +95,7 @@ fn check_members(wt: &WebTemplate, members: &[Member]) -> Vec<Diagnostic> {
     let root = &wt.tree;
     occ.instances.insert(root.id.clone(), (root, Pos { line: 1, column: 1 }));
     // Per node instance: (suffix, member) pairs, for cross-field checks (units, ISM).
-    let mut filled: BTreeMap<String, (&Node, Vec<(Option<&str>, &Member)>)> = BTreeMap::new();
+    let mut filled: Filled<'_> = BTreeMap::new();
     for m in members {
         let key = m.key.as_str();
         let at = |code: Code, msg: String| Diagnostic::new(code, msg, m.key_pos.line, m.key_pos.column, key);
@@ -117,11 +120,8 @@ fn check_members(wt: &WebTemplate, members: &[Member]) -> Vec<Diagnostic> {
             }
             continue;
         }
-        match resolve(root, key, m.key_pos, &mut occ, &mut out) {
-            Some((Some(r), suffix)) => {
-                filled.entry(r.instance).or_insert_with(|| (r.node, Vec::new())).1.push((suffix, m));
-            }
-            Some((None, _)) | None => {}
+        if let Some((Some(r), suffix)) = resolve(root, key, m.key_pos, &mut occ, &mut out) {
+            filled.entry(r.instance).or_insert_with(|| (r.node, Vec::new())).1.push((suffix, m));
         }
     }
     // Bounds an interval declares unbounded are not mandatory.
@@ -233,11 +233,7 @@ fn check_suffixes_and_values(node: &Node, fields: &[(Option<&str>, &Member)], ou
 }
 
 /// Gathers the `|code`s of each ISM_TRANSITION instance's children and checks the state machine.
-fn check_ism(
-    filled: &BTreeMap<String, (&Node, Vec<(Option<&str>, &Member)>)>,
-    instances: &BTreeMap<String, (&Node, Pos)>,
-    out: &mut Vec<Diagnostic>,
-) {
+fn check_ism(filled: &Filled<'_>, instances: &BTreeMap<String, (&Node, Pos)>, out: &mut Vec<Diagnostic>) {
     let mut by_ism: BTreeMap<&str, (&Node, ism::IsmCodes)> = BTreeMap::new();
     for (instance, (_, fields)) in filled {
         let Some((parent, id)) = instance.rsplit_once('/') else { continue };

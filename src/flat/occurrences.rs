@@ -7,12 +7,15 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::json::Pos;
 use crate::web_template::Node;
 
+/// The indexes of one child under one parent instance, with the first key of each.
+pub type Indexes = BTreeMap<u32, (Pos, String)>;
+
 /// The node instances present, by canonical path (`root/obs:0/event:1`), with the first key
 /// position that filled each, and per (parent instance, child id) the indexes used.
 #[derive(Default)]
 pub struct Occurrences<'w> {
     pub instances: BTreeMap<String, (&'w Node, Pos)>,
-    pub children: BTreeMap<(String, String), (&'w Node, BTreeMap<u32, (Pos, String)>)>,
+    pub children: BTreeMap<(String, String), (&'w Node, Indexes)>,
 }
 
 impl<'w> Occurrences<'w> {
@@ -30,20 +33,23 @@ impl<'w> Occurrences<'w> {
     /// Reports nodes over their `max`, then mandatory children missing under present instances.
     pub fn check(&self, exempt: &HashSet<String>, out: &mut Vec<Diagnostic>) {
         for ((parent, id), (node, indexes)) in &self.children {
-            if node.max >= 0 && indexes.len() as i64 > node.max {
-                if let Some((_, (pos, key))) = indexes.iter().nth(node.max as usize) {
-                    let msg =
-                        format!("{id} occurs {} times under {parent}, at most {} allowed", indexes.len(), node.max);
-                    out.push(Diagnostic::new(Code::FlatTooMany, msg, pos.line, pos.column, key.clone()));
-                }
+            if node.max >= 0
+                && indexes.len() as i64 > node.max
+                && let Some((_, (pos, key))) = indexes.iter().nth(node.max as usize)
+            {
+                let msg = format!("{id} occurs {} times under {parent}, at most {} allowed", indexes.len(), node.max);
+                out.push(Diagnostic::new(Code::FlatTooMany, msg, pos.line, pos.column, key.clone()));
             }
         }
         for (path, (node, pos)) in &self.instances {
             for c in &node.children {
-                if c.min < 1 || !needs_data(c, 0) {
+                if c.min < 1 {
                     continue;
                 }
                 let n = self.children.get(&(path.clone(), c.id.clone())).map_or(0, |(_, i)| i.len());
+                if n == 0 && !needs_data(c, 0) {
+                    continue;
+                }
                 if (n as i64) < c.min && !exempt.contains(&format!("{path}/{}", c.id)) {
                     let msg = if n == 0 {
                         format!("mandatory {} ({}) is missing", c.id, c.rm_type)

@@ -1,6 +1,7 @@
 //! STRUCTURED compositions (the nested form of FLAT: `{"root": {"obs": [{"value": [{"|magnitude": 1}]}]}}`)
 //! and the conversions between the two forms. Array entries are instances; an instance is a
-//! plain value or an object of `|suffix` members and child members.
+//! plain value or an object of `|suffix` members and child members (`"|"` holds the plain value
+//! of a node that also has suffixes).
 
 use super::keys;
 use crate::diagnostic::{Code, Diagnostic};
@@ -8,8 +9,17 @@ use crate::json::{self, Json, Member, Value, escape_into};
 use crate::web_template::{Node, WebTemplate};
 
 /// RM attributes that are lists, so their FLAT keys carry `:N` even with one entry.
-const LIST_ATTRIBUTES: &[&str] =
-    &["_other_participation", "_participation", "_link", "_identifier", "_other_reference_ranges", "_mapping"];
+const LIST_ATTRIBUTES: &[&str] = &[
+    "_other_participation",
+    "_participation",
+    "_link",
+    "_identifier",
+    "_other_reference_ranges",
+    "_mapping",
+    "_reason",
+    "feeder_system_item_id",
+    "originating_system_item_id",
+];
 
 /// A STRUCTURED composition is one object member named after the root whose value is an object
 /// (plus an optional `ctx`), and no key with a `/`.
@@ -36,7 +46,9 @@ fn instance(prefix: &str, node: Option<&Node>, v: &Json, key_pos: json::Pos, out
     }
     for m in members {
         if let Some(suffix) = m.key.strip_prefix('|') {
-            out.push(Member { key: format!("{prefix}|{suffix}"), key_pos: m.key_pos, value: m.value.clone() });
+            // `"|"` holds the plain value of a node that also has suffixes.
+            let key = if suffix.is_empty() { prefix.to_string() } else { format!("{prefix}|{suffix}") };
+            out.push(Member { key, key_pos: m.key_pos, value: m.value.clone() });
             continue;
         }
         let child = node.and_then(|n| keys::child(n, &m.key));
