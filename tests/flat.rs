@@ -357,3 +357,48 @@ fn pairs(text: &str) -> BTreeSet<(String, String)> {
     let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).unwrap();
     v.into_iter().map(|(k, v)| (k, v.to_string())).collect()
 }
+
+// --- Never a panic ---
+
+fn positions_inside(text: &str, r: &FlatReport) {
+    let lines: Vec<&str> = text.split('\n').collect();
+    for d in &r.diagnostics {
+        assert!(d.line >= 1 && d.column >= 1 && (d.line as usize) <= lines.len(), "{d}");
+        assert!(d.column as usize <= lines[d.line as usize - 1].chars().count() + 1, "{d}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Truncated and byte-damaged real compositions: diagnostics, never a panic, always positioned
+    /// inside the text.
+    #[test]
+    fn damaged_compositions(cut in 0usize..40_000, at in 0usize..40_000, byte in proptest::prelude::any::<u8>()) {
+        let w = a1();
+        let mut bytes = read("flat/EREACT - Deterioration_assessment.json").into_bytes();
+        let n = bytes.len();
+        bytes[at % n] = byte;
+        bytes.truncate(cut % (n + 1));
+        let text = String::from_utf8_lossy(&bytes);
+        positions_inside(&text, &validate_flat(w, &text));
+        let _ = flat_to_structured(&text);
+        let _ = structured_to_flat(w, &text);
+    }
+}
+
+#[test]
+fn deep_and_odd_inputs() {
+    let w = a1();
+    for text in [
+        "[".repeat(100_000),
+        format!("{{\"{}\": 1}}", "a/".repeat(100_000)),
+        format!("{{\"a1\": {}{}}}", "{\"x\": [".repeat(120), "1".to_string() + &"]}".repeat(120)),
+        "{\"a1/blood_pressure/any_event:4294967296/time\": 1}".into(),
+        "{\"a1/blood_pressure/any_event:0/systolic|magnitude\": 1e999}".into(),
+        "{\"a1/blood_pressure/a24_hour_average/width\": \"P\u{e9}T1H\"}".into(),
+    ] {
+        positions_inside(&text, &validate_flat(w, &text));
+        let _ = flat_to_structured(&text);
+        let _ = structured_to_flat(w, &text);
+    }
+}

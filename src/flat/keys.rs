@@ -22,11 +22,16 @@ pub struct Key<'k> {
     pub suffix: Option<&'k str>,
 }
 
+/// Keys with more segments are refused: no template is that deep, and the STRUCTURED tree built
+/// from keys must stay shallow enough to walk and drop.
+pub const MAX_SEGMENTS: usize = 128;
+
 /// Why a key could not be split.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum KeyError {
     Empty,
     BadIndex(String),
+    TooDeep,
 }
 
 /// Splits `a/b:1/c|suffix`. The suffix may itself carry `:N` (`|identifiers_id:0`).
@@ -38,6 +43,9 @@ pub fn split(key: &str) -> Result<Key<'_>, KeyError> {
     let mut segments = Vec::new();
     let mut offset = 0;
     for part in path.split('/') {
+        if segments.len() == MAX_SEGMENTS {
+            return Err(KeyError::TooDeep);
+        }
         if part.is_empty() {
             return Err(KeyError::Empty);
         }
@@ -284,5 +292,6 @@ mod tests {
         assert_eq!(split("a/b:01"), Err(KeyError::BadIndex("b:01".into())));
         assert_eq!(split("a/b:-1"), Err(KeyError::BadIndex("b:-1".into())));
         assert_eq!(split("a/:1"), Err(KeyError::BadIndex(":1".into())));
+        assert_eq!(split(&"a/".repeat(MAX_SEGMENTS + 1)), Err(KeyError::TooDeep));
     }
 }

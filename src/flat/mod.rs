@@ -155,6 +155,10 @@ fn resolve<'w, 'k>(
             out.push(at(Code::FlatUnknownPath, format!("{key:?} has an empty path segment")));
             return None;
         }
+        Err(keys::KeyError::TooDeep) => {
+            out.push(at(Code::FlatUnknownPath, format!("the key has more than {} segments", keys::MAX_SEGMENTS)));
+            return None;
+        }
         Err(keys::KeyError::BadIndex(seg)) => {
             out.push(at(Code::FlatBadIndex, format!("{seg:?} is not `id:N` with N a non-negative integer")));
             return None;
