@@ -402,3 +402,15 @@ fn deep_and_odd_inputs() {
         let _ = structured_to_flat(w, &text);
     }
 }
+
+/// DV_ORDINAL codes are checked through `|code`, and its `|ordinal` must be a number.
+#[test]
+fn ordinal_codes() {
+    let file = "flat/ehrbase_conformance_data_types_dv_ordinal.json";
+    let w = wt(&manifest()[file]);
+    let text = read(file);
+    let bad = text.replacen("dv_ordinal|code\": \"at0015\"", "dv_ordinal|code\": \"at9999\"", 1);
+    assert_eq!(errors(&validate_flat(&w, &bad)), ["FLAT022"]);
+    let bad = text.replacen("dv_ordinal|ordinal\": 1", "dv_ordinal|ordinal\": \"one\"", 1);
+    assert_eq!(errors(&validate_flat(&w, &bad)), ["FLAT020"]);
+}

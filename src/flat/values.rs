@@ -29,9 +29,18 @@ pub fn text(v: &Value) -> Option<&str> {
 }
 
 /// The input a suffix fills: the input with that suffix, or the suffix-less one for plain keys.
+/// A node whose one input has no suffix (DV_ORDINAL's codes, DV_COUNT's integer) takes it through
+/// the RM suffix FLAT writes for it (`|code`, `|magnitude`).
 pub fn input_for<'w>(node: &'w Node, suffix: Option<&str>) -> Option<&'w Input> {
     let want = suffix.unwrap_or("");
-    node.inputs.iter().find(|i| i.suffix.as_deref().unwrap_or("") == want)
+    let exact = node.inputs.iter().find(|i| i.suffix.as_deref().unwrap_or("") == want);
+    let alias = match (node.rm_type.as_str(), want) {
+        ("DV_ORDINAL" | "DV_SCALE", "code") | ("DV_COUNT", "magnitude") => {
+            node.inputs.iter().find(|i| i.suffix.is_none())
+        }
+        _ => None,
+    };
+    exact.or(alias)
 }
 
 /// Checks `value` for `node|suffix`; `unit` is the sibling `|unit` of a quantity, whose own
