@@ -5,7 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
-use openehr_definitions::flat::{FlatReport, flat_to_structured, structured_to_flat, validate_flat, validate_flat_opt};
+use openehr_definitions::flat::{
+    FlatReport, flat_to_structured, structured_to_flat, validate_flat, validate_flat_bytes, validate_flat_opt,
+};
 use openehr_definitions::web_template::{Node, WebTemplate, web_template};
 use openehr_definitions::{Code, Severity};
 
@@ -413,4 +415,11 @@ fn ordinal_codes() {
     assert_eq!(errors(&validate_flat(&w, &bad)), ["FLAT022"]);
     let bad = text.replacen("dv_ordinal|ordinal\": 1", "dv_ordinal|ordinal\": \"one\"", 1);
     assert_eq!(errors(&validate_flat(&w, &bad)), ["FLAT020"]);
+}
+
+#[test]
+fn bytes_not_utf8() {
+    let r = validate_flat_bytes(a1(), b"{\n  \"a\xc3\xa9\xff\": 1}");
+    assert_eq!(summary(&r), [("FLAT001".into(), 2, 6, String::new())]);
+    assert!(validate_flat_bytes(a1(), read("flat/duration_validation.json").as_bytes()).valid);
 }

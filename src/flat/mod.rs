@@ -48,6 +48,22 @@ pub fn validate_flat_opt(opt: &[u8], composition: &str) -> Result<FlatReport, Ve
     Ok(validate_flat(&wt, composition))
 }
 
+/// [`validate_flat`] over raw bytes (an HTTP body, a file): input that is not UTF-8 is FLAT001 at
+/// the first invalid byte.
+pub fn validate_flat_bytes(wt: &WebTemplate, composition: &[u8]) -> FlatReport {
+    match std::str::from_utf8(composition) {
+        Ok(text) => validate_flat(wt, text),
+        Err(e) => {
+            let good = &composition[..e.valid_up_to()];
+            let line = good.iter().filter(|b| **b == b'\n').count() + 1;
+            let tail = good.rsplit(|b| *b == b'\n').next().unwrap_or_default();
+            let column = String::from_utf8_lossy(tail).chars().count() + 1;
+            let (line, column) = (u32::try_from(line).unwrap_or(u32::MAX), u32::try_from(column).unwrap_or(u32::MAX));
+            FlatReport::new(vec![Diagnostic::new(Code::FlatMalformedJson, "the input is not UTF-8", line, column, "")])
+        }
+    }
+}
+
 /// Validates a FLAT composition, or a STRUCTURED one (its single root member named after the
 /// template's tree id), against a web template.
 pub fn validate_flat(wt: &WebTemplate, composition: &str) -> FlatReport {
