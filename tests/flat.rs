@@ -423,3 +423,19 @@ fn bytes_not_utf8() {
     assert_eq!(summary(&r), [("FLAT001".into(), 2, 6, String::new())]);
     assert!(validate_flat_bytes(a1(), read("flat/duration_validation.json").as_bytes()).valid);
 }
+
+/// Nodes the web template marks `inContext` (an ACTION's ISM current_state, an INSTRUCTION's
+/// narrative, event times, ...) are not required: the SDK fills them from `ctx/` defaults.
+#[test]
+fn in_context_nodes_are_not_required() {
+    let file = "flat/ism_vaild_transition.json";
+    let w = wt(&manifest()[file]);
+    let text: String = read(file).lines().filter(|l| !l.contains("current_state")).collect::<Vec<_>>().join("\n");
+    let r = validate_flat(&w, &text);
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    // Mandatory nodes not in context are required: the a24_hour_average's math_function and width.
+    let r = validate_flat(a1(), r#"{"a1/blood_pressure/a24_hour_average/time": "2022-01-01T00:00:00Z"}"#);
+    let paths: Vec<&str> = r.diagnostics.iter().map(|d| d.path.as_str()).collect();
+    assert_eq!(errors(&r), ["FLAT030", "FLAT030"]);
+    assert_eq!(paths, ["a1/blood_pressure/a24_hour_average/math_function", "a1/blood_pressure/a24_hour_average/width"]);
+}
