@@ -439,3 +439,13 @@ fn in_context_nodes_are_not_required() {
     assert_eq!(errors(&r), ["FLAT030", "FLAT030"]);
     assert_eq!(paths, ["a1/blood_pressure/a24_hour_average/math_function", "a1/blood_pressure/a24_hour_average/width"]);
 }
+
+/// The STRUCTURED fixtures and the FLAT fixtures of the same name are the same composition.
+#[test]
+fn structured_fixtures_flatten_to_their_flat_twins() {
+    for name in ["corona", "multi_list"] {
+        let file = format!("structured/{name}.json");
+        let flat = structured_to_flat(&wt(&manifest()[&file]), &read(&file)).unwrap();
+        assert_eq!(pairs(&flat), pairs(&read(&format!("flat/{name}.json"))), "{name}");
+    }
+}
