@@ -217,13 +217,17 @@ fn resolve<'w, 'k>(
                 Some(0)
             }
         };
-        let parent = path.clone();
+        let parent_len = path.len();
         path.push('/');
         path.push_str(seg.id);
         if let Some(i) = index {
-            path.push_str(&format!(":{i}"));
+            path.push(':');
+            path.push_str(&i.to_string());
         }
-        occ.add(&parent, child, index.unwrap_or(0), &path, pos, key);
+        // Most keys share their instances with earlier keys: record only new ones.
+        if !occ.instances.contains_key(path.as_str()) {
+            occ.add(&path[..parent_len], child, index.unwrap_or(0), &path, pos, key);
+        }
         node = child;
     }
     Some((Some(Resolved { node, instance: path }), k.suffix))
