@@ -11,11 +11,11 @@ use crate::web_template::Node;
 pub type Indexes = BTreeMap<u32, (Pos, String)>;
 
 /// The node instances present, by canonical path (`root/obs:0/event:1`), with the first key
-/// position that filled each, and per (parent instance, child id) the indexes used.
+/// position that filled each, and per parent instance and child id the indexes used.
 #[derive(Default)]
 pub struct Occurrences<'w> {
     pub instances: BTreeMap<String, (&'w Node, Pos)>,
-    pub children: BTreeMap<(String, String), (&'w Node, Indexes)>,
+    pub children: BTreeMap<String, BTreeMap<String, (&'w Node, Indexes)>>,
 }
 
 impl<'w> Occurrences<'w> {
@@ -23,7 +23,9 @@ impl<'w> Occurrences<'w> {
     pub fn add(&mut self, parent: &str, node: &'w Node, index: u32, path: &str, pos: Pos, key: &str) {
         self.instances.entry(path.to_string()).or_insert((node, pos));
         self.children
-            .entry((parent.to_string(), node.id.clone()))
+            .entry(parent.to_string())
+            .or_default()
+            .entry(node.id.clone())
             .or_insert_with(|| (node, BTreeMap::new()))
             .1
             .entry(index)
@@ -32,7 +34,8 @@ impl<'w> Occurrences<'w> {
 
     /// Reports nodes over their `max`, then mandatory children missing under present instances.
     pub fn check(&self, exempt: &HashSet<String>, out: &mut Vec<Diagnostic>) {
-        for ((parent, id), (node, indexes)) in &self.children {
+        let by_child = self.children.iter().flat_map(|(p, m)| m.iter().map(move |(id, v)| (p, id, v)));
+        for (parent, id, (node, indexes)) in by_child {
             if node.max >= 0
                 && indexes.len() as i64 > node.max
                 && let Some((_, (pos, key))) = indexes.iter().nth(node.max as usize)
@@ -46,7 +49,7 @@ impl<'w> Occurrences<'w> {
                 if c.min < 1 {
                     continue;
                 }
-                let n = self.children.get(&(path.clone(), c.id.clone())).map_or(0, |(_, i)| i.len());
+                let n = self.children.get(path.as_str()).and_then(|m| m.get(c.id.as_str())).map_or(0, |(_, i)| i.len());
                 if n == 0 && !needs_data(c, 0) {
                     continue;
                 }
