@@ -449,3 +449,13 @@ fn structured_fixtures_flatten_to_their_flat_twins() {
         assert_eq!(pairs(&flat), pairs(&read(&format!("flat/{name}.json"))), "{name}");
     }
 }
+
+/// RM attributes the template leaves unconstrained are still paths: an EVENT's width (it becomes
+/// an INTERVAL_EVENT), checked as the RM type says.
+#[test]
+fn rm_children() {
+    let ok = format!(r#"{{"{EV}/width": "PT1H", "{EV}/math_function|code": "146"}}"#);
+    assert!(validate_flat(a1(), &ok).diagnostics.is_empty());
+    let bad = format!(r#"{{"{EV}/width": "one hour"}}"#);
+    assert_eq!(errors(&validate_flat(a1(), &bad)), ["FLAT026"]);
+}

@@ -257,7 +257,8 @@ pub fn child<'w>(node: &'w Node, id: &str) -> Option<&'w Node> {
     node.children.iter().find(|c| c.id == id).or_else(|| rm_child(&node.rm_type, id))
 }
 
-/// (parent RM type, attribute, attribute RM type) of the RM children FLAT may add.
+/// (parent RM type, attribute, attribute RM type) of the RM children FLAT may add (also an
+/// interval's bounds when the template leaves them unconstrained).
 const RM_CHILDREN: &[(&str, &str, &str)] = &[
     ("EVENT", "width", "DV_DURATION"),
     ("EVENT", "math_function", "DV_CODED_TEXT"),
@@ -266,6 +267,22 @@ const RM_CHILDREN: &[(&str, &str, &str)] = &[
     ("OBSERVATION", "history_origin", "DV_DATE_TIME"),
     ("PARTY_PROXY", "relationship", "DV_CODED_TEXT"),
     ("PARTY_RELATED", "relationship", "DV_CODED_TEXT"),
+    ("DV_INTERVAL<DV_QUANTITY>", "lower", "DV_QUANTITY"),
+    ("DV_INTERVAL<DV_QUANTITY>", "upper", "DV_QUANTITY"),
+    ("DV_INTERVAL<DV_COUNT>", "lower", "DV_COUNT"),
+    ("DV_INTERVAL<DV_COUNT>", "upper", "DV_COUNT"),
+    ("DV_INTERVAL<DV_DATE_TIME>", "lower", "DV_DATE_TIME"),
+    ("DV_INTERVAL<DV_DATE_TIME>", "upper", "DV_DATE_TIME"),
+    ("DV_INTERVAL<DV_DATE>", "lower", "DV_DATE"),
+    ("DV_INTERVAL<DV_DATE>", "upper", "DV_DATE"),
+    ("DV_INTERVAL<DV_TIME>", "lower", "DV_TIME"),
+    ("DV_INTERVAL<DV_TIME>", "upper", "DV_TIME"),
+    ("DV_INTERVAL<DV_DURATION>", "lower", "DV_DURATION"),
+    ("DV_INTERVAL<DV_DURATION>", "upper", "DV_DURATION"),
+    ("DV_INTERVAL<DV_PROPORTION>", "lower", "DV_PROPORTION"),
+    ("DV_INTERVAL<DV_PROPORTION>", "upper", "DV_PROPORTION"),
+    ("DV_INTERVAL<DV_ORDINAL>", "lower", "DV_ORDINAL"),
+    ("DV_INTERVAL<DV_ORDINAL>", "upper", "DV_ORDINAL"),
 ];
 
 fn rm_child(parent_rm: &str, id: &str) -> Option<&'static Node> {
