@@ -459,3 +459,14 @@ fn rm_children() {
     let bad = format!(r#"{{"{EV}/width": "one hour"}}"#);
     assert_eq!(errors(&validate_flat(a1(), &bad)), ["FLAT026"]);
 }
+
+/// A node with a plain value and suffixes keeps both through STRUCTURED (`"|"` holds the plain
+/// value). Indexes become array positions, so sparse ones (`:0`, `:2`) come back renumbered.
+#[test]
+fn plain_value_beside_suffixes_round_trips() {
+    let flat =
+        r#"{"a1/blood_pressure/any_event:0/position": "x", "a1/blood_pressure/any_event:0/position|code": "at1000"}"#;
+    let structured = flat_to_structured(flat).unwrap();
+    assert_eq!(structured, r#"{"a1":{"blood_pressure":[{"any_event":[{"position":[{"|":"x","|code":"at1000"}]}]}]}}"#);
+    assert_eq!(pairs(&structured_to_flat(a1(), &structured).unwrap()), pairs(flat));
+}
