@@ -3,13 +3,17 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 fixtures="$here/../tests/fixtures"
-mkdir -p "$here/corpus/opt" "$here/corpus/adl2" "$here/corpus/ident" "$here/corpus/web_template" "$here/corpus/aql"
+mkdir -p "$here/corpus/opt" "$here/corpus/adl2" "$here/corpus/ident" "$here/corpus/web_template" "$here/corpus/aql" "$here/corpus/flat"
 cp "$fixtures"/opt14/valid/* "$fixtures"/opt14/invalid/* "$here/corpus/opt/"
 cp "$fixtures"/adl2/* "$here/corpus/adl2/"
 # The web template builder: the smaller valid OPTs (large ones slow every libFuzzer iteration).
 find "$fixtures/opt14/valid" -name '*.opt' -size -64k -exec cp {} "$here/corpus/web_template/" \;
 cp "$fixtures"/adl2/* "$here/corpus/opt/"
 cp "$fixtures"/aql/valid/* "$here/corpus/aql/"
+# FLAT validation: the compositions of the two templates the target validates against, and the
+# STRUCTURED ones (their keys do not match those templates: they exercise the conversions).
+cp "$fixtures"/flat/flat/duration_validation.json "$fixtures"/flat/flat/ism_*.json "$fixtures"/flat/structured/*.json \
+  "$here/corpus/flat/"
 n=0
 for id in "openEHR-EHR-OBSERVATION.blood_pressure.v1" "openEHR-EHR-CLUSTER.device-ventilator.v0" \
     "org.openehr::openEHR-EHR-OBSERVATION.ovl-bp-001.v1.0.0-rc.2" "openEHR-EHR-COMPOSITION.report-result.v1" \

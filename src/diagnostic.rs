@@ -190,6 +190,48 @@ codes! {
     /// The query name is reserved (`aql`, in any case).
     IdReserved = "ID007", Error;
 
+    // --- FLAT compositions (validated against a web template) ---
+    /// The composition is not JSON, not a JSON object, or exceeds the reader's size or depth limit.
+    FlatMalformedJson = "FLAT001", Error;
+    /// A FLAT value is an object or an array: FLAT values are strings, numbers, booleans or null.
+    FlatNotScalar = "FLAT002", Error;
+    /// The same key appears twice in the composition.
+    FlatDuplicateKey = "FLAT003", Error;
+    /// A key is not a path of the template's web template (unknown node id or underscore attribute).
+    FlatUnknownPath = "FLAT010", Error;
+    /// A `|suffix` that neither the node's inputs nor its RM type accept.
+    FlatBadSuffix = "FLAT011", Error;
+    /// A malformed `:N` index, or an index on a node that occurs at most once.
+    FlatBadIndex = "FLAT012", Error;
+    /// A repeatable node without its `:N` index: read as `:0`, as the EHRbase SDK does.
+    FlatMissingIndex = "FLAT013", Warning;
+    /// A `ctx/...` key the SDK's context does not define: ignored.
+    FlatUnknownContext = "FLAT014", Warning;
+    /// A value of the wrong JSON type for its input (text for a number, a non-boolean, ...).
+    FlatValueType = "FLAT020", Error;
+    /// A number outside its input's range (per unit for quantities).
+    FlatOutOfRange = "FLAT021", Error;
+    /// A code not in its input's closed list of codes.
+    FlatNotInList = "FLAT022", Error;
+    /// A date/time value lacks a component its pattern requires, or has one it forbids.
+    FlatPattern = "FLAT023", Error;
+    /// A quantity unit the template does not allow.
+    FlatUnit = "FLAT024", Error;
+    /// A number with more decimal places than its precision allows.
+    FlatPrecision = "FLAT025", Error;
+    /// A date, time, date-time or duration that is not ISO 8601.
+    FlatIso8601 = "FLAT026", Error;
+    /// A mandatory node (`min` >= 1) is missing under a present parent.
+    FlatMissingMandatory = "FLAT030", Error;
+    /// A node occurs more often than its `max` allows.
+    FlatTooMany = "FLAT031", Error;
+    /// An ACTION's `current_state` is not a state its `careflow_step` allows.
+    FlatIsmState = "FLAT040", Error;
+    /// An ACTION's `transition` does not lead to its `current_state` in the openEHR state machine.
+    FlatIsmTransition = "FLAT041", Error;
+    /// An ACTION's `current_state` differs from its `careflow_step`'s state and no `transition` says how.
+    FlatIsmMissingTransition = "FLAT042", Error;
+
     // --- Versions ---
     /// A SEMVER version or version pattern is malformed.
     VersionMalformed = "VER001", Error;

@@ -13,7 +13,8 @@
 //! ```
 //!
 //! [`web_template::web_template`] builds the web template (format 2.3) of an OPT from the typed
-//! model [`template::parse_template`] reads.
+//! model [`template::parse_template`] reads. [`flat::validate_flat`] checks a FLAT (or STRUCTURED)
+//! composition against a web template, with positions from a small built-in JSON reader.
 //!
 //! Every finding is a [`Diagnostic`] `{code, severity, message, line, column, path}` with a stable
 //! [`Code`]. The code table:
@@ -37,7 +38,9 @@ pub mod adl2;
 pub mod aql;
 mod diagnostic;
 pub mod example;
+pub mod flat;
 pub mod ident;
+mod json;
 mod kind;
 pub mod opt;
 mod position;
