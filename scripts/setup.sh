@@ -39,3 +39,16 @@ if [[ ! -f "$root/pkg/node_modules/.package-lock.json" || "$lock" -nt "$root/pkg
   step "npm ci (pkg/)"
   (cd "$root/pkg" && npm ci --no-audit --no-fund --loglevel=error)
 fi
+
+# Schemathesis (the OpenAPI stage of scripts/test.sh) at exactly this version, in its own venv.
+schemathesis_version=4.32.5
+venv="${OPENEHR_DEFS_VENV:-$HOME/.cache/openehr-definitions/venv}"
+if [[ "$("$venv/bin/schemathesis" --version 2>/dev/null)" != "schemathesis, version $schemathesis_version" ]]; then
+  step "python venv $venv: schemathesis $schemathesis_version (about 30 seconds)"
+  if ! python3 -m venv --help >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-venv >/dev/null
+  fi
+  python3 -m venv --clear "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+fi

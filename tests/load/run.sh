@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Load benchmark of the native server on loopback (wrk, each run 5 s, 2 threads, 16 connections).
 # Usage: tests/load/run.sh   (from the repository root; builds `load-server` in release mode)
+# LOAD_SERVER=path runs another build of load-server (e.g. an older commit's) with the same scenarios.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 DURATION=${DURATION:-5s}
 CONNECTIONS=${CONNECTIONS:-16}
-cargo build --release -q -p load
-BIN="${CARGO_TARGET_DIR:-target}/release/load-server"
+if [ -z "${LOAD_SERVER:-}" ]; then cargo build --release -q -p load; fi
+BIN="${LOAD_SERVER:-${CARGO_TARGET_DIR:-target}/release/load-server}"
+UPLOAD_OPT="$PWD/tests/fixtures/opt14/valid/ehrbase_integration_test__opt__minimal_action.opt"
+export UPLOAD_OPT
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/defs-load.XXXXXX")
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null || true; rm -rf "$WORK"; }
@@ -49,3 +52,22 @@ for n in 1000 10000; do
   bench "GET template list ($n templates)" "$base/definition/template/adl1.4"
   stop_server
 done
+
+# Reads while writes run: 4 connections upload new templates for the whole run, beside the GETs.
+bench_with_uploads() { # $1 = label, $2 = connections, $3 = URL
+  local uploads="$WORK/uploads.txt"
+  wrk -t1 -c4 -d"$DURATION" --latency -s tests/load/wrk/upload.lua "http://$ADDR/" >"$uploads" &
+  local upload_pid=$!
+  CONNECTIONS=$2 bench "$1" "$3"
+  wait "$upload_pid"
+  local upload_rps
+  upload_rps=$(awk '/^Requests\/sec/ {print $2}' "$uploads")
+  if grep -q "Non-2xx" "$uploads"; then upload_rps="$upload_rps (NON-2xx!)"; fi
+  printf '| %-44s | %12s | %9s |\n' "  (uploads beside it: POST new OPT, -c4)" \
+    "$upload_rps" "$(awk '$1 == "99%" {print $2}' "$uploads")"
+}
+start_server 1000
+for c in 16 64; do
+  bench_with_uploads "GET one template, -c$c, uploads running" "$c" "http://$ADDR/v1/definition/template/adl1.4/load.template.000500"
+done
+stop_server

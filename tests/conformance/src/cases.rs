@@ -1,4 +1,4 @@
-//! The named cases, in the order they run.
+//! The named cases, each independent of the others (its own uploads, its own template ids and query names).
 
 use crate::Options;
 use crate::fixtures::{
@@ -15,30 +15,41 @@ pub(crate) struct Suite<'a> {
 
 type Case = fn(&Suite) -> Result<(), String>;
 
-pub(crate) const ALL: &[(&str, Case)] = &[
-    ("store is empty", store_is_empty),
-    ("healthz answers ok", healthz),
-    ("every valid OPT fixture uploads (201, or 409 for a repeated template_id)", upload_valid_fixtures),
-    ("every invalid OPT fixture is refused with its diagnostic code", upload_invalid_fixtures),
-    ("list holds every uploaded template, sorted, with the spec's fields", list_templates),
-    ("every template comes back byte for byte with its ETag", get_byte_identical),
-    ("a 4 MB OPT round-trips byte for byte", four_megabyte_round_trip),
-    ("If-None-Match with the ETag answers 304", etag_not_modified),
-    ("Prefer return=representation and return=identifier", prefer_variants),
-    ("template ids with spaces and non-ASCII letters", unicode_template_id),
-    ("malformed template ids are 400 with ID codes", malformed_template_ids),
-    ("an unacceptable Accept is 406", not_acceptable),
-    ("a body that is not XML is 415", unsupported_media_type),
-    ("a body over the limit is 413", payload_too_large),
-    ("unknown templates and routes are 404", not_found),
-    ("wrong methods are 405 with Allow", method_not_allowed),
-    ("CORS preflight and exposed headers", cors),
-    ("writes need the bearer token (401)", write_token),
-    ("ADL 2 upload, list and SEMVER resolution", adl2),
-    ("stored queries: PUT with versions, GET by pattern and prefix", stored_queries),
-    ("bad query names and versions are 400", bad_query_input),
-    ("16 concurrent POSTs of one template: exactly one 201", concurrent_template_posts),
-    ("16 concurrent PUTs of one query: 16 distinct versions", concurrent_query_puts),
+/// `(id, description, case)`: the id names the case (a `#[test]` in `tests/suite.rs`, `conformance --case ID`).
+/// Each case makes its own uploads under its own template ids and query names, so any subset runs in any order
+/// on one store, except `store_is_empty`, which needs an empty store and so runs first in [`crate::run_all`].
+pub(crate) const ALL: &[(&str, &str, Case)] = &[
+    ("store_is_empty", "store is empty", store_is_empty),
+    ("healthz", "healthz answers ok", healthz),
+    (
+        "upload_valid_fixtures",
+        "every valid OPT fixture uploads (201, or 409 for a repeated template_id)",
+        upload_valid_fixtures,
+    ),
+    (
+        "upload_invalid_fixtures",
+        "every invalid OPT fixture is refused with its diagnostic code",
+        upload_invalid_fixtures,
+    ),
+    ("list_templates", "list holds every uploaded template, sorted, with the spec's fields", list_templates),
+    ("get_byte_identical", "every template comes back byte for byte with its ETag", get_byte_identical),
+    ("four_megabyte_round_trip", "a 4 MB OPT round-trips byte for byte", four_megabyte_round_trip),
+    ("etag_not_modified", "If-None-Match with the ETag answers 304", etag_not_modified),
+    ("prefer_variants", "Prefer return=representation and return=identifier", prefer_variants),
+    ("unicode_template_id", "template ids with spaces and non-ASCII letters", unicode_template_id),
+    ("malformed_template_ids", "malformed template ids are 400 with ID codes", malformed_template_ids),
+    ("not_acceptable", "an unacceptable Accept is 406", not_acceptable),
+    ("unsupported_media_type", "a body that is not XML is 415", unsupported_media_type),
+    ("payload_too_large", "a body over the limit is 413", payload_too_large),
+    ("not_found", "unknown templates and routes are 404", not_found),
+    ("method_not_allowed", "wrong methods are 405 with Allow", method_not_allowed),
+    ("cors", "CORS preflight and exposed headers", cors),
+    ("write_token", "writes need the bearer token (401)", write_token),
+    ("adl2", "ADL 2 upload, list and SEMVER resolution", adl2),
+    ("stored_queries", "stored queries: PUT with versions, GET by pattern and prefix", stored_queries),
+    ("bad_query_input", "bad query names and versions are 400", bad_query_input),
+    ("concurrent_template_posts", "16 concurrent POSTs of one template: exactly one 201", concurrent_template_posts),
+    ("concurrent_query_puts", "16 concurrent PUTs of one query: 16 distinct versions", concurrent_query_puts),
 ];
 
 // ---------------------------------------------------------------- helpers
@@ -114,8 +125,9 @@ impl Suite<'_> {
             .collect()
     }
 
-    /// template_id → bytes of the first file (in name order) that carries it: what the server holds.
-    fn expected_templates(&self) -> Result<BTreeMap<String, Vec<u8>>, String> {
+    /// template_id → bytes of the first file (in name order) that carries it, for every valid fixture and the
+    /// valid file among the invalid ones (unknown elements only warn): one of each distinct template.
+    fn distinct_templates(&self) -> Result<BTreeMap<String, Vec<u8>>, String> {
         let mut map = BTreeMap::new();
         for (_, bytes, id) in self.valid_fixtures()? {
             map.entry(id).or_insert(bytes);
@@ -126,6 +138,25 @@ impl Suite<'_> {
         let id = element_value(&String::from_utf8_lossy(&bytes), "template_id").ok_or("alien_tags: no template_id")?;
         map.entry(id).or_insert(bytes);
         Ok(map)
+    }
+
+    /// Uploads (expecting 201) a copy of `bytes` whose template_id is `new_id`; returns the bytes uploaded.
+    fn upload_copy(&self, bytes: &[u8], new_id: &str) -> Result<Vec<u8>, String> {
+        let xml = with_template_id(&String::from_utf8_lossy(bytes), new_id)?.into_bytes();
+        self.expect(post_xml(xml.clone()), 201).map_err(|e| format!("uploading {new_id:?}: {e}"))?;
+        Ok(xml)
+    }
+
+    /// Uploads a copy of every distinct template under the template_id `{prefix}{its own}`: this case's own
+    /// templates, whatever else the store holds. Returns new template_id → bytes uploaded.
+    fn upload_copies(&self, prefix: &str) -> Result<BTreeMap<String, Vec<u8>>, String> {
+        self.distinct_templates()?
+            .into_iter()
+            .map(|(id, bytes)| {
+                let new_id = format!("{prefix}{id}");
+                self.upload_copy(&bytes, &new_id).map(|xml| (new_id, xml))
+            })
+            .collect()
     }
 
     /// A small valid OPT with the given template_id.
@@ -230,7 +261,6 @@ fn upload_invalid_fixtures(s: &Suite) -> Result<(), String> {
             Some((cols.next()?, (cols.next()?.parse().ok()?, cols.next()?)))
         })
         .collect();
-    let taken: BTreeSet<String> = s.valid_fixtures()?.into_iter().map(|(_, _, id)| id).collect();
     let files = read_dir(&s.options.fixtures_dir.join("opt14/invalid"))?;
     ensure!(files.len() == expectations.len(), "{} files but {} expectations", files.len(), expectations.len());
     let mut problems = Vec::new();
@@ -240,9 +270,14 @@ fn upload_invalid_fixtures(s: &Suite) -> Result<(), String> {
             problems.push(format!("{name}: no expectation in the table"));
             continue;
         };
-        // A valid file whose template_id a valid fixture already took is a 409, not a 201.
-        let id = element_value(&String::from_utf8_lossy(&bytes), "template_id");
-        let status = if status == 201 && id.is_some_and(|id| taken.contains(&id)) { 409 } else { status };
+        // A valid file is stored under this case's own template_id (its own may be a valid fixture's, too).
+        let bytes = if status == 201 {
+            let id = element_value(&String::from_utf8_lossy(&bytes), "template_id")
+                .ok_or_else(|| format!("{name}: no template_id"))?;
+            with_template_id(&String::from_utf8_lossy(&bytes), &format!("conformance invalid-dir {id}"))?.into_bytes()
+        } else {
+            bytes
+        };
         let resp = s.send(post_xml(bytes))?;
         if resp.status != status {
             problems.push(format!("{name}: expected {status} {code}, got {} {}", resp.status, body_head(&resp)));
@@ -257,11 +292,18 @@ fn upload_invalid_fixtures(s: &Suite) -> Result<(), String> {
 }
 
 fn list_templates(s: &Suite) -> Result<(), String> {
-    let expected = s.expected_templates()?;
+    let prefix = "conformance list ";
+    let expected = s.upload_copies(prefix)?;
     let resp = s.expect(get("/definition/template/adl1.4"), 200)?;
     ensure!(resp.header("content-type").is_some_and(|c| c.starts_with("application/json")), "not JSON");
     let list = resp.json()?;
-    let items = list.as_array().ok_or("not an array")?;
+    let all = list.as_array().ok_or("not an array")?;
+    ensure!(all.iter().all(|i| i["template_id"].is_string()), "an item without a string template_id in {list}");
+    let all_ids: Vec<&str> = all.iter().filter_map(|i| i["template_id"].as_str()).collect();
+    ensure!(all_ids.windows(2).all(|w| w[0] < w[1]), "the list is not sorted by template_id (or repeats one)");
+    // This case's templates; other cases' may be listed too.
+    let items: Vec<&Value> =
+        all.iter().filter(|i| i["template_id"].as_str().is_some_and(|id| id.starts_with(prefix))).collect();
     let ids: Vec<&str> = items.iter().filter_map(|i| i["template_id"].as_str()).collect();
     let wanted: Vec<&str> = expected.keys().map(String::as_str).collect();
     ensure!(ids == wanted, "ids {:?}\n  wanted {:?}", ids, wanted);
@@ -290,7 +332,7 @@ fn list_templates(s: &Suite) -> Result<(), String> {
 
 fn get_byte_identical(s: &Suite) -> Result<(), String> {
     let mut problems = Vec::new();
-    for (id, bytes) in s.expected_templates()? {
+    for (id, bytes) in s.upload_copies("conformance get ")? {
         let resp = s.send(get(&format!("/definition/template/adl1.4/{}", encode(&id))))?;
         if resp.status != 200 || resp.body != bytes {
             problems.push(format!(
@@ -325,7 +367,9 @@ fn four_megabyte_round_trip(s: &Suite) -> Result<(), String> {
 }
 
 fn etag_not_modified(s: &Suite) -> Result<(), String> {
-    let (id, _) = s.expected_templates()?.into_iter().next().ok_or("no templates")?;
+    let (id, bytes) = s.distinct_templates()?.into_iter().next().ok_or("no templates")?;
+    let id = format!("conformance etag {id}");
+    s.upload_copy(&bytes, &id)?;
     let path = format!("/definition/template/adl1.4/{}", encode(&id));
     let first = s.expect(get(&path), 200)?;
     let etag = first.header("etag").ok_or("no ETag")?.to_owned();
@@ -375,7 +419,9 @@ fn malformed_template_ids(s: &Suite) -> Result<(), String> {
 }
 
 fn not_acceptable(s: &Suite) -> Result<(), String> {
-    let (id, _) = s.expected_templates()?.into_iter().next().ok_or("no templates")?;
+    let (id, bytes) = s.distinct_templates()?.into_iter().next().ok_or("no templates")?;
+    let id = format!("conformance accept {id}");
+    s.upload_copy(&bytes, &id)?;
     let path = format!("/definition/template/adl1.4/{}", encode(&id));
     let resp = s.expect(header(get(&path), "Accept", "application/openehr.wt+json"), 406)?;
     expect_json_error(&resp)?;
@@ -462,7 +508,7 @@ fn write_token(s: &Suite) -> Result<(), String> {
     expect_json_error(&resp)?;
     let resp = s.expect(header(post_xml(xml.clone()), "Authorization", "Basic Zm9vOmJhcg=="), 401)?;
     ensure!(resp.header("www-authenticate").is_some(), "no WWW-Authenticate");
-    let put = with_body("PUT", "/definition/query/conformance::auth", "text/plain", "SELECT 1");
+    let put = with_body("PUT", "/definition/query/conformance::auth", "text/plain", AQL);
     s.expect(header(put, "Authorization", "Bearer wrong"), 401)?;
     s.expect(get("/definition/template/adl1.4"), 200)?; // reads stay open
     s.expect(post_xml(xml), 201)?;
@@ -521,6 +567,11 @@ fn adl2(s: &Suite) -> Result<(), String> {
     Ok(())
 }
 
+/// Stored-query bodies are real AQL, whatever the server checks of them.
+const AQL: &str = "SELECT c FROM EHR e CONTAINS COMPOSITION c";
+const AQL_UID: &str = "SELECT c/uid/value FROM EHR e CONTAINS COMPOSITION c";
+const AQL_EHR: &str = "SELECT e/ehr_id/value FROM EHR e";
+
 fn put_query(s: &Suite, path: &str, query: &str, status: u16) -> Result<Resp, String> {
     s.expect(with_body("PUT", &format!("/definition/query/{path}"), "text/plain", query), status)
 }
@@ -533,7 +584,7 @@ pub(crate) fn location_version(s: &Suite, resp: &Resp, name: &str) -> Result<Str
 
 fn stored_queries(s: &Suite) -> Result<(), String> {
     let name = "org.openehr::compositions";
-    let q = "SELECT c FROM EHR e CONTAINS COMPOSITION c";
+    let q = AQL;
     let resp = put_query(s, &format!("{name}/1.0.0"), q, 200)?;
     ensure!(location_version(s, &resp, name)? == "1.0.0", "exact version not kept");
     expect_json_error(&put_query(s, &format!("{name}/1.0.0"), q, 409)?)?;
@@ -550,18 +601,18 @@ fn stored_queries(s: &Suite) -> Result<(), String> {
         "PUT",
         &format!("/definition/query/{name}/3.0.0?query_type=AQL"),
         "application/json",
-        r#"{"q": "SELECT 3"}"#,
+        format!(r#"{{"q": "{AQL_UID}"}}"#),
     );
     s.expect(json_put, 200)?;
-    s.expect(with_body("PUT", "/definition/query/org.openehr.x::b?type=SQL", "text/plain", "SELECT b"), 200)?;
-    put_query(s, "org.openehrx::c", "SELECT c", 200)?;
+    s.expect(with_body("PUT", "/definition/query/org.openehr.x::b?type=SQL", "text/plain", AQL_EHR), 200)?;
+    put_query(s, "org.openehrx::c", AQL_EHR, 200)?;
 
     let one = s.expect(get(&format!("/definition/query/{name}/1")), 200)?.json()?;
     ensure!(one["version"] == "1.1.1" && one["name"] == name && one["q"] == q, "GET {name}/1 gave {one}");
     ensure!(one["type"].as_str().is_some_and(|t| t.eq_ignore_ascii_case("aql")), "type {}", one["type"]);
     ensure!(one["saved"].as_str().is_some_and(|t| t.contains('T')), "saved {}", one["saved"]);
     let three = s.expect(get(&format!("/definition/query/{name}/3.0.0")), 200)?.json()?;
-    ensure!(three["q"] == "SELECT 3", "JSON body not stored: {three}");
+    ensure!(three["q"] == AQL_UID, "JSON body not stored: {three}");
     let latest = s.expect(get(&format!("/definition/query/{name}/3")), 200)?.json()?;
     ensure!(latest["version"] == "3.0.0", "latest in 3: {latest}");
     s.expect(get(&format!("/definition/query/{name}/4")), 404)?;
@@ -595,9 +646,9 @@ fn stored_queries(s: &Suite) -> Result<(), String> {
 
 fn bad_query_input(s: &Suite) -> Result<(), String> {
     for (path, code) in [("aql", "ID007"), ("AQL/1.0.0", "ID007"), ("bad%20name", "ID005"), ("a::b::c", "ID006")] {
-        expect_code(&put_query(s, path, "SELECT 1", 400)?, code).map_err(|e| format!("PUT {path}: {e}"))?;
+        expect_code(&put_query(s, path, AQL, 400)?, code).map_err(|e| format!("PUT {path}: {e}"))?;
     }
-    expect_code(&put_query(s, "conformance::q/1.x", "SELECT 1", 400)?, "VER001")?;
+    expect_code(&put_query(s, "conformance::q/1.x", AQL, 400)?, "VER001")?;
     expect_code(&s.expect(get("/definition/query/conformance::q/v1"), 400)?, "VER001")?;
     put_query(s, "conformance::q", "   \n", 400)?;
     let bad_json = with_body("PUT", "/definition/query/conformance::q", "application/json", "{\"query\": 1}");
@@ -628,7 +679,7 @@ fn concurrent_query_puts(s: &Suite) -> Result<(), String> {
         let handles: Vec<_> = (0..16)
             .map(|i| {
                 scope.spawn(move || {
-                    let resp = put_query(s, name, &format!("SELECT {i}"), 200)?;
+                    let resp = put_query(s, name, &format!("{AQL} WHERE c/name/value = 'writer {i}'"), 200)?;
                     location_version(s, &resp, name)
                 })
             })

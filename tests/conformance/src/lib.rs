@@ -5,7 +5,10 @@
 //! component over loopback ([`Http`]). Expectations are computed from the fixture files (their
 //! `template_id`s, their bytes) and from `expectations/*.tsv`, never from the implementation.
 //!
-//! The suite expects an empty store and a server with the default 8 MiB body limit (see [`Options`]).
+//! Each case is independent: it makes its own uploads under its own template ids and query names, so one failure
+//! hides no other, and any case runs alone ([`run_cases`], `conformance --case ID`, or its `#[test]` in
+//! `tests/suite.rs`) or with all the others on one store. Only `store_is_empty` needs an empty store: [`run_all`]
+//! runs it first. The server must have the default 8 MiB body limit unless [`Options`] says otherwise.
 //!
 //! [`run_races`] is a second, separate set of cases: many concurrent writers (creators of one new id, of one
 //! query's next version, first-ever writes), also on an empty store. Either set can be spread over several
@@ -48,6 +51,9 @@ impl Options {
 /// The outcome of one named case.
 #[derive(Debug, Clone)]
 pub struct CaseResult {
+    /// The case's id (`upload_valid_fixtures`), its test's name.
+    pub id: &'static str,
+    /// What it checks, in words.
     pub name: &'static str,
     pub outcome: Result<(), String>,
 }
@@ -72,8 +78,8 @@ impl Report {
         let mut out = String::new();
         for result in &self.results {
             match &result.outcome {
-                Ok(()) => out.push_str(&format!("ok   {}\n", result.name)),
-                Err(e) => out.push_str(&format!("FAIL {}: {e}\n", result.name)),
+                Ok(()) => out.push_str(&format!("ok   {}: {}\n", result.id, result.name)),
+                Err(e) => out.push_str(&format!("FAIL {}: {}: {e}\n", result.id, result.name)),
             }
         }
         out.push_str(&format!("{} passed, {} failed", self.passed(), self.failed()));
@@ -81,11 +87,31 @@ impl Report {
     }
 }
 
-/// Runs every case in order (later cases rely on the uploads of earlier ones).
+/// The id of every case, in the order [`run_all`] runs them (`store_is_empty` first).
+pub fn case_ids() -> Vec<&'static str> {
+    cases::ALL.iter().map(|(id, _, _)| *id).collect()
+}
+
+/// Runs every case on one store, `store_is_empty` first (the store must be empty), each independently.
 pub fn run_all(transport: &dyn Transport, options: &Options) -> Report {
+    let ids = case_ids();
+    run_cases(transport, options, &ids).unwrap_or_default()
+}
+
+/// Runs the cases named by `ids`, in that order; an unknown id is an error (naming the known ones).
+pub fn run_cases(transport: &dyn Transport, options: &Options, ids: &[&str]) -> Result<Report, String> {
+    let selected = ids
+        .iter()
+        .map(|id| {
+            cases::ALL
+                .iter()
+                .find(|(known, _, _)| known == id)
+                .ok_or_else(|| format!("unknown case {id:?} (known: {})", case_ids().join(", ")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let suite = cases::Suite { t: transport, options };
-    let results = cases::ALL.iter().map(|(name, case)| CaseResult { name, outcome: case(&suite) }).collect();
-    Report { results }
+    let results = selected.into_iter().map(|(id, name, case)| CaseResult { id, name, outcome: case(&suite) }).collect();
+    Ok(Report { results })
 }
 
 /// Runs the race cases (see the `races` module): they need an empty store, like [`run_all`], and must be the

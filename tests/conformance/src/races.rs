@@ -13,15 +13,33 @@ use crate::fixtures::encode;
 use crate::transport::{Req, Resp};
 use crate::{CaseResult, Report};
 
-const FIRST_QUERIES: &str = "race: first-ever writes, version-less PUTs of one new query: all 200, distinct versions, each listed once with its text";
-const FIRST_TEMPLATES: &str =
-    "race: first-ever writes, uploads of distinct new ADL 1.4 templates: all 201, each listed once, bytes kept";
-const FIRST_ADL2: &str =
-    "race: first-ever writes, ADL 2 uploads of distinct versions: all 201, each version listed once, bytes kept";
-const ONE_TEMPLATE: &str =
-    "race: POSTs of one new template_id: exactly one 201, the rest 409, listed once, GET gives the winner's bytes";
-const ONE_QUERY: &str =
-    "race: version-less PUTs of one query: all 200, distinct versions, each listed once with its text";
+/// `(id, description)` of a race case.
+type Named = (&'static str, &'static str);
+
+fn result((id, name): Named, outcome: Result<(), String>) -> CaseResult {
+    CaseResult { id, name, outcome }
+}
+
+const FIRST_QUERIES: Named = (
+    "race_first_queries",
+    "race: first-ever writes, version-less PUTs of one new query: all 200, distinct versions, each listed once with its text",
+);
+const FIRST_TEMPLATES: Named = (
+    "race_first_templates",
+    "race: first-ever writes, uploads of distinct new ADL 1.4 templates: all 201, each listed once, bytes kept",
+);
+const FIRST_ADL2: Named = (
+    "race_first_adl2",
+    "race: first-ever writes, ADL 2 uploads of distinct versions: all 201, each version listed once, bytes kept",
+);
+const ONE_TEMPLATE: Named = (
+    "race_one_template",
+    "race: POSTs of one new template_id: exactly one 201, the rest 409, listed once, GET gives the winner's bytes",
+);
+const ONE_QUERY: Named = (
+    "race_one_query",
+    "race: version-less PUTs of one query: all 200, distinct versions, each listed once with its text",
+);
 
 /// The ADL 2 template the first-writes case uploads in many versions (the same fixture as the suite's `adl2`).
 const ADL2_FIXTURE: &str = "openehr_archie__flattener__openEHR-EHR-COMPOSITION.blood_pressure.v1.0.0.adlt";
@@ -32,8 +50,8 @@ const ADL2_ID: &str = "openEHR-EHR-COMPOSITION.blood_pressure";
 pub(crate) fn run(s: &Suite) -> Report {
     let writers = s.options.race_writers;
     let mut results = first_writes(s, writers);
-    results.push(CaseResult { name: ONE_TEMPLATE, outcome: one_new_template(s, writers) });
-    results.push(CaseResult { name: ONE_QUERY, outcome: one_query(s, "org.race::many", writers) });
+    results.push(result(ONE_TEMPLATE, one_new_template(s, writers)));
+    results.push(result(ONE_QUERY, one_query(s, "org.race::many", writers)));
     Report { results }
 }
 
@@ -139,7 +157,7 @@ fn first_writes(s: &Suite, writers: usize) -> Vec<CaseResult> {
         Err(e) => {
             return [FIRST_QUERIES, FIRST_TEMPLATES, FIRST_ADL2]
                 .into_iter()
-                .map(|name| CaseResult { name, outcome: Err(e.clone()) })
+                .map(|named| result(named, Err(e.clone())))
                 .collect();
         }
     };
@@ -164,9 +182,9 @@ fn first_writes(s: &Suite, writers: usize) -> Vec<CaseResult> {
         adl2_outcomes.push(a);
     }
     vec![
-        CaseResult { name: FIRST_QUERIES, outcome: check_query_race(s, query_name, &queries, &query_outcomes) },
-        CaseResult { name: FIRST_TEMPLATES, outcome: check_distinct_templates(s, &templates, &template_outcomes) },
-        CaseResult { name: FIRST_ADL2, outcome: check_adl2_versions(s, &adl2, &adl2_outcomes) },
+        result(FIRST_QUERIES, check_query_race(s, query_name, &queries, &query_outcomes)),
+        result(FIRST_TEMPLATES, check_distinct_templates(s, &templates, &template_outcomes)),
+        result(FIRST_ADL2, check_adl2_versions(s, &adl2, &adl2_outcomes)),
     ]
 }
 
