@@ -50,7 +50,7 @@ for n in 1000 10000; do
     bench "GET one template (1 000 stored)" "$base/definition/template/adl1.4/load.template.000500"
     one="$base/definition/template/adl1.4/load.template.000500"
     wt="Accept: application/openehr.wt+json"
-    bench "GET its web template (built per request)" "$one" "$wt"
+    bench "GET its web template (cached on 1st read)" "$one" "$wt"
     etag=$(curl -s -o /dev/null -D - -H "$wt" "$one" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
     bench "GET its web template, If-None-Match (304)" "$one" "$wt" "If-None-Match: $etag"
     bench "GET /definition/query/load::q/1" "$base/definition/query/load::q/1"
