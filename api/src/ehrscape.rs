@@ -14,7 +14,7 @@
 use crate::answer;
 use crate::error::{ApiError, json, json_response};
 use crate::negotiate::encode_segment;
-use crate::opt14::{self, Deleted};
+use crate::opt14;
 use crate::router::Ctx;
 use crate::web_template;
 use http::header::{ETAG, LOCATION};
@@ -114,7 +114,7 @@ pub(crate) fn get_opt(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>,
 }
 
 pub(crate) fn delete(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
-    let Deleted::Removed = opt14::delete_template(ctx, template_id)?;
+    opt14::delete_template(ctx, template_id)?;
     json(StatusCode::OK, &Action { action: "DELETE", template_id })
 }
 

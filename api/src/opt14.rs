@@ -197,16 +197,11 @@ pub(crate) fn list_items(ctx: &Ctx) -> Result<Vec<ListItem>, ApiError> {
     Ok(serde_json::from_slice(&raw).map_err(|e| StoreError::corrupt(format!("the template list is corrupt: {e}")))?)
 }
 
-/// What a delete did.
-pub(crate) enum Deleted {
-    Removed,
-}
-
 /// Removes the template `template_id` from the index (its chunks stay: they are content-addressed and
 /// may be shared). Crash-safe like an upload, with ONE root CAS as its commit point: first its cache
 /// value is swapped to a `deleted` marker (so no reader trusts it and no late upload revives it), then
 /// the record of exactly that upload is removed from the index. 404 when there is no such template.
-pub(crate) fn delete_template(ctx: &Ctx, template_id: &str) -> Result<Deleted, ApiError> {
+pub(crate) fn delete_template(ctx: &Ctx, template_id: &str) -> Result<(), ApiError> {
     check_template_id(template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
     let layout = ctx.layout();
     let key = cache_key(template_id);
@@ -241,7 +236,7 @@ pub(crate) fn delete_template(ctx: &Ctx, template_id: &str) -> Result<Deleted, A
             },
         )?;
         match outcome {
-            Some(true) => return Ok(Deleted::Removed),
+            Some(true) => return Ok(()),
             None => return Err(not_found()),
             Some(false) => continue,
         }
@@ -276,7 +271,7 @@ fn live_write(raw: &[u8]) -> Option<String> {
 }
 
 pub(crate) fn delete(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
-    let Deleted::Removed = delete_template(ctx, template_id)?;
+    delete_template(ctx, template_id)?;
     let mut response = Response::new(Vec::new());
     *response.status_mut() = StatusCode::NO_CONTENT;
     Ok(response)
