@@ -8,12 +8,13 @@ use http::header::{CONTENT_TYPE, ETAG, LOCATION};
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use serde::Serialize;
 
-/// 200 with the body (read only when needed) and its strong ETag, or 304 when `If-None-Match` has it.
-pub(crate) fn stored_body(
+/// 200 with the body (read or built only when needed) and its strong ETag, or 304 when `If-None-Match`
+/// has it.
+pub(crate) fn stored_body<E: Into<ApiError>>(
     request_headers: &HeaderMap,
     etag: &str,
     content_type: &'static str,
-    body: impl FnOnce() -> Result<Vec<u8>, StoreError>,
+    body: impl FnOnce() -> Result<Vec<u8>, E>,
 ) -> Result<Response<Vec<u8>>, ApiError> {
     let etag_value =
         HeaderValue::from_str(etag).map_err(|_| StoreError::corrupt("stored ETag is not a header value"))?;
@@ -22,7 +23,7 @@ pub(crate) fn stored_body(
         *response.status_mut() = StatusCode::NOT_MODIFIED;
         response
     } else {
-        let mut response = Response::new(body()?);
+        let mut response = Response::new(body().map_err(Into::into)?);
         response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         response
     };

@@ -47,6 +47,12 @@ impl ApiError {
         ApiError::new(StatusCode::CONFLICT, message)
     }
 
+    /// 500 for a fault of this program (neither the request's nor the backend's): the client hears
+    /// `message`, the log gets `cause`.
+    pub fn internal(message: impl Into<String>, cause: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, message).with_cause(cause)
+    }
+
     /// Too many lost CAS races: the backend is overloaded, not the request wrong.
     pub fn contention(key: &str) -> Self {
         let error = ApiError::unavailable("the storage backend is too busy with other writes; retry later");

@@ -14,6 +14,7 @@ mod auth;
 mod blob;
 mod catalog;
 mod cors;
+mod ehrscape;
 mod error;
 mod first_use;
 mod negotiate;
@@ -23,6 +24,7 @@ mod router;
 mod shards;
 pub mod store;
 mod time;
+mod web_template;
 mod write_id;
 
 pub use negotiate::{encode_segment, percent_decode};
@@ -76,7 +78,16 @@ pub struct Config {
     /// How long the first write to an empty store waits for another request that claimed the creation
     /// of an index before creating it itself (default 2 s; see [`store`], "First use").
     pub first_use_wait: std::time::Duration,
+    /// The path prefix of the Ehrscape-compatible template routes (`/template…`): `/rest/v1` by default,
+    /// `None` (the setting `none`) for no Ehrscape routes.
+    pub ehrscape_base_path: Option<String>,
+    /// Whether `DELETE` of an ADL 1.4 template is allowed (standard and Ehrscape routes; default off:
+    /// then `DELETE` is 405 like any other method a route does not serve).
+    pub allow_delete: bool,
 }
+
+/// The default of [`Config::ehrscape_base_path`].
+pub const DEFAULT_EHRSCAPE_BASE_PATH: &str = "/rest/v1";
 
 /// The default of [`Config::max_value_bytes`].
 pub const DEFAULT_MAX_VALUE_BYTES: usize = 256 * 1024;
@@ -90,6 +101,8 @@ impl Default for Config {
             write_token: None,
             max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
             first_use_wait: std::time::Duration::from_secs(2),
+            ehrscape_base_path: Some(DEFAULT_EHRSCAPE_BASE_PATH.to_owned()),
+            allow_delete: false,
         }
     }
 }
@@ -102,13 +115,14 @@ pub struct SettingsNeeded {
     pub routing: bool,
     /// `allowed_origins` (only requests with an `Origin` header get CORS headers).
     pub cors: bool,
-    /// `max_body_bytes`, `write_token`, `max_value_bytes` (methods that may write).
+    /// `max_body_bytes`, `write_token`, `max_value_bytes`, `allow_delete` (methods that may write,
+    /// and `OPTIONS`, whose `Allow` names `DELETE` only where it is allowed).
     pub writes: bool,
 }
 
 impl SettingsNeeded {
     pub fn of(method: &http::Method, path: &str, has_origin: bool) -> Self {
-        let reads_only = matches!(*method, http::Method::GET | http::Method::HEAD | http::Method::OPTIONS);
+        let reads_only = matches!(*method, http::Method::GET | http::Method::HEAD);
         SettingsNeeded { routing: path != router::HEALTHZ, cors: has_origin, writes: !reads_only }
     }
 
@@ -120,7 +134,8 @@ impl SettingsNeeded {
 
 impl Config {
     /// Builds the configuration from named settings as a host stores them (Spin variables): `base_path`,
-    /// `allowed_origins`, `max_body_bytes`, `write_token`, `max_value_bytes`, reading only those `needed`.
+    /// `ehrscape_base_path` (`none`: no Ehrscape routes), `allowed_origins`, `max_body_bytes`, `write_token`,
+    /// `max_value_bytes`, `allow_delete` (`true`/`yes`/`on`/`1`), reading only those `needed`.
     /// A missing, empty or unparsable setting keeps its default.
     pub fn from_settings(setting: impl Fn(&str) -> Option<String>, needed: SettingsNeeded) -> Config {
         let read = |name: &str| setting(name).filter(|value| !value.trim().is_empty());
@@ -131,6 +146,12 @@ impl Config {
         {
             config.base_path = base_path.trim().to_owned();
         }
+        if needed.routing
+            && let Some(ehrscape) = read("ehrscape_base_path")
+        {
+            let ehrscape = ehrscape.trim();
+            config.ehrscape_base_path = (!ehrscape.eq_ignore_ascii_case("none")).then(|| ehrscape.to_owned());
+        }
         if needed.cors
             && let Some(origins) = read("allowed_origins")
         {
@@ -140,6 +161,8 @@ impl Config {
             config.max_body_bytes = number("max_body_bytes").unwrap_or(config.max_body_bytes);
             config.max_value_bytes = number("max_value_bytes").unwrap_or(config.max_value_bytes);
             config.write_token = read("write_token");
+            config.allow_delete = read("allow_delete")
+                .is_some_and(|flag| matches!(flag.trim().to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"));
         }
         config
     }
@@ -203,6 +226,8 @@ mod tests {
                 "max_body_bytes" => Some("1000".to_owned()),
                 "max_value_bytes" => Some("not a number".to_owned()),
                 "write_token" => Some("secret".to_owned()),
+                "ehrscape_base_path" => Some("/ehrscape/rest/v1".to_owned()),
+                "allow_delete" => Some(" Yes".to_owned()),
                 _ => None,
             }
         };
@@ -211,23 +236,39 @@ mod tests {
         assert!(asked.borrow().is_empty(), "{asked:?}");
         assert_eq!(healthz.base_path, "/v1");
         let read = Config::from_settings(settings, get("/v1/definition/template/adl1.4", true));
-        assert_eq!(*asked.borrow(), ["base_path", "allowed_origins"]);
+        assert_eq!(*asked.borrow(), ["base_path", "ehrscape_base_path", "allowed_origins"]);
         assert_eq!(read.base_path, "/rest/openehr/v1");
+        assert_eq!(read.ehrscape_base_path.as_deref(), Some("/ehrscape/rest/v1"));
+        assert!(!read.allow_delete, "a read does not read allow_delete");
         assert_eq!(read.allowed_origins, AllowedOrigins::Any, "empty keeps the default");
         assert_eq!(read.write_token, None);
         let write = Config::from_settings(settings, SettingsNeeded::of(&http::Method::POST, "/v1/x", false));
         assert_eq!(write.max_body_bytes, 1000);
         assert_eq!(write.max_value_bytes, Config::default().max_value_bytes, "unparsable keeps the default");
         assert_eq!(write.write_token.as_deref(), Some("secret"));
+        assert!(write.allow_delete);
+        let off = Config::from_settings(
+            |name| (name == "ehrscape_base_path").then(|| "None".to_owned()),
+            SettingsNeeded::of(&http::Method::DELETE, "/v1/x", false),
+        );
+        assert_eq!(off.ehrscape_base_path, None);
+        assert!(!off.allow_delete, "off by default");
+        assert!(SettingsNeeded::of(&http::Method::OPTIONS, "/v1/x", false).writes, "OPTIONS names DELETE in Allow");
     }
 
     #[test]
     fn api_paths_are_healthz_and_the_base_path_and_below() {
         let config = super::Config { base_path: "/rest/openehr/v1/".into(), ..super::Config::default() };
-        for path in ["/healthz", "/rest/openehr/v1", "/rest/openehr/v1/", "/rest/openehr/v1/definition/query"] {
+        for path in [
+            "/healthz",
+            "/rest/openehr/v1",
+            "/rest/openehr/v1/",
+            "/rest/openehr/v1/definition/query",
+            "/rest/v1/template",
+        ] {
             assert!(super::is_api_path(path, &config), "{path}");
         }
-        for path in ["/", "/index.html", "/rest/openehr/v10", "/healthz/x", "/v1/definition"] {
+        for path in ["/", "/index.html", "/rest/openehr/v10", "/healthz/x", "/v1/definition", "/rest/v10"] {
             assert!(!super::is_api_path(path, &config), "{path}");
         }
     }

@@ -29,6 +29,60 @@ pub(crate) fn accepts(headers: &HeaderMap, offered: &[&str]) -> bool {
     })
 }
 
+/// Which of `offered` (in the server's order of preference) the client prefers: the highest `q`, then
+/// the most specific range that matched it (`type/subtype` over `type/*` over `*/*`), then `offered`'s
+/// order. No `Accept` at all picks the first. `None` when nothing offered is acceptable.
+pub(crate) fn preferred<'o>(headers: &HeaderMap, offered: &[&'o str]) -> Option<&'o str> {
+    let ranges: Vec<(String, f32)> = headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|range| {
+            let mut parts = range.split(';');
+            let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| {
+                    let p = p.trim();
+                    p.strip_prefix("q=").or_else(|| p.strip_prefix("Q=")).and_then(|q| q.trim().parse::<f32>().ok())
+                })
+                .next()
+                .unwrap_or(1.0);
+            (!media.is_empty()).then_some((media, q))
+        })
+        .collect();
+    if ranges.is_empty() {
+        return offered.first().copied();
+    }
+    let mut best: Option<(&str, f32, u8)> = None;
+    for &candidate in offered {
+        // The most specific range that matches decides this type's q (RFC 9110 §12.5.1).
+        let Some((q, specificity)) = ranges
+            .iter()
+            .filter(|(media, _)| media_matches(media, candidate))
+            .map(|(media, q)| (*q, specificity(media)))
+            .max_by_key(|&(_, specificity)| specificity)
+        else {
+            continue;
+        };
+        if q <= 0.0 {
+            continue;
+        }
+        if best.is_none_or(|(_, best_q, best_s)| q > best_q || (q == best_q && specificity > best_s)) {
+            best = Some((candidate, q, specificity));
+        }
+    }
+    best.map(|(candidate, _, _)| candidate)
+}
+
+fn specificity(range: &str) -> u8 {
+    match range {
+        "*/*" => 0,
+        r if r.ends_with("/*") => 1,
+        _ => 2,
+    }
+}
+
 fn media_matches(range: &str, offered: &str) -> bool {
     if range == "*/*" || range == offered {
         return true;
@@ -151,6 +205,22 @@ mod tests {
         assert!(accepts(&headers("accept", "*/*"), &xml));
         assert!(!accepts(&headers("accept", "application/openehr.wt+json"), &xml));
         assert!(!accepts(&headers("accept", "application/xml;q=0"), &xml));
+    }
+
+    #[test]
+    fn preferred_picks_by_q_then_specificity_then_server_order() {
+        let offered = ["application/xml", "text/xml", "application/openehr.wt+json", "application/json"];
+        let pick = |accept: &'static str| preferred(&headers("accept", accept), &offered);
+        assert_eq!(preferred(&HeaderMap::new(), &offered), Some("application/xml"));
+        assert_eq!(pick("*/*"), Some("application/xml"));
+        assert_eq!(pick("application/openehr.wt+json"), Some("application/openehr.wt+json"));
+        assert_eq!(pick("application/openehr.wt+json, */*"), Some("application/openehr.wt+json"));
+        assert_eq!(pick("application/json;q=0.9, application/xml"), Some("application/xml"));
+        assert_eq!(pick("application/json, application/xml;q=0.5"), Some("application/json"));
+        assert_eq!(pick("application/*"), Some("application/xml"));
+        assert_eq!(pick("application/xml;q=0, application/*"), Some("application/openehr.wt+json"));
+        assert_eq!(pick("text/plain"), None);
+        assert_eq!(pick("application/json;q=0"), None);
     }
 
     #[test]

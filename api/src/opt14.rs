@@ -6,12 +6,15 @@ use crate::blob::{get_body, put_body, sha256_hex};
 use crate::catalog::{CacheValue, StoredBody};
 use crate::error::{ApiError, json_response};
 use crate::negotiate::encode_segment;
+use crate::negotiate::preferred;
 use crate::router::Ctx;
 use crate::shards::{self, Decision, Index, Layout, Record};
-use crate::store::{KvStore, StoreError};
+use crate::store::{CAS_RETRIES, KvStore, StoreError};
 use crate::time::now_rfc3339;
+use crate::web_template::{self, JSON, WT_JSON};
 use crate::write_id;
-use http::{Response, StatusCode};
+use http::header::VARY;
+use http::{HeaderValue, Response, StatusCode};
 use openehr_definitions::{check_template_id, validate_opt};
 use serde::{Deserialize, Serialize};
 
@@ -23,11 +26,11 @@ fn cache_key(template_id: &str) -> String {
 
 /// The spec's list item (`TemplateMetadata`); the index's list lines are exactly these.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct ListItem {
-    template_id: String,
-    concept: String,
-    archetype_id: String,
-    created_timestamp: String,
+pub(crate) struct ListItem {
+    pub template_id: String,
+    pub concept: String,
+    pub archetype_id: String,
+    pub created_timestamp: String,
 }
 
 /// The ADL 1.4 index: one record per template_id.
@@ -51,15 +54,57 @@ pub(crate) fn list(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     Ok(json_response(StatusCode::OK, shards::list::<Opt14>(ctx.layout())?))
 }
 
+/// What `GET /definition/template/adl1.4/{template_id}` answers with, in our order of preference: the
+/// OPT itself, or its web template (as `application/openehr.wt+json` or, the same JSON, `application/json`).
+pub(crate) const REPRESENTATIONS: &[&str] = &[XML, "text/xml", WT_JSON, JSON];
+
 pub(crate) fn get(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
-    check_template_id(template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
     let headers = ctx.request.headers();
-    let (stored, inline_body) = find(ctx.layout(), template_id)?
+    // The router has answered 406 when nothing is acceptable.
+    let media = preferred(headers, REPRESENTATIONS).unwrap_or(XML);
+    let template = stored(ctx, template_id)?;
+    let etag = template.etag().to_owned();
+    let mut response = match media {
+        WT_JSON | JSON => {
+            let content_type = if media == WT_JSON { WT_JSON } else { JSON };
+            answer::stored_body(headers, &web_template::etag(&etag), content_type, move || {
+                web_template::default_json(ctx.layout(), template_id, &etag, move || template.body())
+            })?
+        }
+        _ => answer::stored_body(headers, &etag, XML, move || template.body())?,
+    };
+    // The representation depends on Accept: caches must key on it.
+    response.headers_mut().append(VARY, HeaderValue::from_static("Accept"));
+    Ok(response)
+}
+
+/// One stored template, found by its id; its body is read only when asked for.
+pub(crate) struct Stored<'a> {
+    store: &'a dyn KvStore,
+    location: StoredBody,
+    inline_body: Option<Vec<u8>>,
+}
+
+impl Stored<'_> {
+    pub fn etag(&self) -> &str {
+        &self.location.etag
+    }
+
+    /// The OPT, byte for byte as uploaded.
+    pub fn body(self) -> Result<Vec<u8>, StoreError> {
+        match self.inline_body {
+            Some(body) => Ok(body),
+            None => get_body(self.store, &self.location.manifest),
+        }
+    }
+}
+
+/// The stored template `template_id`: 400 when the id is malformed, 404 when there is none.
+pub(crate) fn stored<'a>(ctx: &Ctx<'a>, template_id: &str) -> Result<Stored<'a>, ApiError> {
+    check_template_id(template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
+    let (location, inline_body) = find(ctx.layout(), template_id)?
         .ok_or_else(|| ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}")))?;
-    answer::stored_body(headers, &stored.etag, XML, || match inline_body {
-        Some(body) => Ok(body),
-        None => get_body(ctx.store, &stored.manifest),
-    })
+    Ok(Stored { store: ctx.store, location, inline_body })
 }
 
 /// A stored template's body location, and the body itself when its cache value holds a copy.
@@ -68,7 +113,8 @@ type Found = (StoredBody, Option<Vec<u8>>);
 /// Where the body of `template_id` is, and the body itself when its cache value holds a copy: the cache
 /// value (only the body fields are read), else (after a crash between commit and cache write) the index.
 fn find(layout: Layout, template_id: &str) -> Result<Option<Found>, StoreError> {
-    let Some(raw) = layout.store.get_shared(&cache_key(template_id))? else {
+    let raw = layout.store.get_shared(&cache_key(template_id))?.filter(|raw| is_live(raw));
+    let Some(raw) = raw else {
         let record = shards::group::<Opt14>(layout, template_id)?.into_iter().next();
         return Ok(record.map(|e| (e.private, None)));
     };
@@ -85,6 +131,33 @@ fn find(layout: Layout, template_id: &str) -> Result<Option<Found>, StoreError> 
     Ok(Some((stored, Some(body.to_vec()))))
 }
 
+/// The cache value `opt14/id/{template_id}`, a read cache of the index that a GET trusts without reading
+/// the index, goes through these states (every change after the first is a compare-and-swap of a PRESENT
+/// key, which every backend does atomically; see [`crate::store`], "Cache values"):
+///
+/// - absent, or a **marker**: `{"pending":"<write id>"}`, set by an upload before its commit, or
+///   `{"deleted":"<write id>"}`, swapped in by a delete before its commit over that upload's marker or
+///   live value. A reader finding a marker reads
+///   the index instead (the index is the truth; the marker only says "do not trust me").
+/// - **live**: the record (and a copy of the body), swapped in by the upload that committed it, only
+///   from its own `pending` marker. So a live value is written only while its upload's marker is still
+///   there: a delete that swapped in its `deleted` marker first can never be overwritten by a late
+///   upload, and after a delete's commit no reader is ever answered from the deleted template's value.
+fn is_live(raw: &[u8]) -> bool {
+    !(raw.starts_with(PENDING) || raw.starts_with(DELETED))
+}
+
+const PENDING: &[u8] = br#"{"pending":"#;
+const DELETED: &[u8] = br#"{"deleted":"#;
+
+fn marker(kind: &[u8], write: &str) -> Vec<u8> {
+    let mut value = kind.to_vec();
+    value.push(b'"');
+    value.extend_from_slice(write.as_bytes());
+    value.extend_from_slice(b"\"}");
+    value
+}
+
 /// The cache value of a stored template: its record, then (when it fits the value limit) a copy of its
 /// body after a newline, so that a GET reads one value instead of two (compact JSON has no raw newline).
 fn cache_value(layout: Layout, entry: &Entry, body: &[u8]) -> Result<Vec<u8>, StoreError> {
@@ -98,7 +171,15 @@ fn cache_value(layout: Layout, entry: &Entry, body: &[u8]) -> Result<Vec<u8>, St
 }
 
 pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
-    let headers = ctx.request.headers();
+    let (template_id, etag) = store_upload(ctx)?;
+    let location = ctx.location(&format!("/definition/template/adl1.4/{}", encode_segment(&template_id)));
+    let identifier = serde_json::json!({ "template_id": template_id });
+    answer::created(ctx.request.headers(), &location, &etag, (ctx.request.body(), XML), &identifier)
+}
+
+/// The upload step of both APIs (standard and Ehrscape): validates the request's OPT and stores it, or
+/// refuses it (400 with diagnostics, 409 on a taken template_id). Returns its template_id and ETag.
+pub(crate) fn store_upload(ctx: &Ctx) -> Result<(String, String), ApiError> {
     let body = ctx.request.body();
     let layout = ctx.layout();
     let entry = prepare(layout, body, &write_id::new()?)?;
@@ -107,9 +188,93 @@ pub(crate) fn upload(ctx: &Ctx) -> Result<Response<Vec<u8>>, ApiError> {
     if !commit(layout, entry, body)? {
         return Err(already_exists(&template_id));
     }
+    Ok((template_id, etag))
+}
 
-    let location = ctx.location(&format!("/definition/template/adl1.4/{}", encode_segment(&template_id)));
-    answer::created(headers, &location, &etag, (body, XML), &serde_json::json!({ "template_id": template_id }))
+/// The list items (`template_id`, `concept`, `archetype_id`, `created_timestamp`), sorted by template_id.
+pub(crate) fn list_items(ctx: &Ctx) -> Result<Vec<ListItem>, ApiError> {
+    let raw = shards::list::<Opt14>(ctx.layout())?;
+    Ok(serde_json::from_slice(&raw).map_err(|e| StoreError::corrupt(format!("the template list is corrupt: {e}")))?)
+}
+
+/// Removes the template `template_id` from the index (its chunks stay: they are content-addressed and
+/// may be shared). Crash-safe like an upload, with ONE root CAS as its commit point: first its cache
+/// value is swapped to a `deleted` marker (so no reader trusts it and no late upload revives it), then
+/// the record of exactly that upload is removed from the index. 404 when there is no such template.
+pub(crate) fn delete_template(ctx: &Ctx, template_id: &str) -> Result<(), ApiError> {
+    check_template_id(template_id).map_err(|d| ApiError::invalid("the template_id is malformed", vec![d]))?;
+    let layout = ctx.layout();
+    let key = cache_key(template_id);
+    let not_found = || ApiError::not_found(format!("no ADL 1.4 template with template_id {template_id:?}"));
+    for _ in 0..=CAS_RETRIES {
+        let Some(record) = shards::group::<Opt14>(layout, template_id)?.into_iter().next() else {
+            return Err(not_found());
+        };
+        let target = record.private.write.clone();
+        mark_deleted(layout, &key, &target)?;
+        let deleter = write_id::new()?;
+        let outcome = shards::commit::<Opt14, Option<bool>>(
+            layout,
+            Some(template_id),
+            &deleter,
+            // After a commit of unknown outcome: the target's record gone means this delete landed.
+            |records| {
+                (!records.iter().any(|r| r.item.template_id == template_id && r.private.write == target))
+                    .then_some(Some(true))
+            },
+            |records| {
+                let at = records.iter().position(|r| r.item.template_id == template_id);
+                Ok(match at {
+                    None => Decision::Keep(None),
+                    // Another upload holds the id now (deleted and uploaded again meanwhile): start over.
+                    Some(at) if records[at].private.write != target => Decision::Keep(Some(false)),
+                    Some(at) => {
+                        records.remove(at);
+                        Decision::Write(Some(true))
+                    }
+                })
+            },
+        )?;
+        match outcome {
+            Some(true) => return Ok(()),
+            None => return Err(not_found()),
+            Some(false) => continue,
+        }
+    }
+    Err(ApiError::contention(Opt14::ROOT))
+}
+
+/// Makes sure the cache value says nothing for the upload `write` any more: while it holds that upload's
+/// `pending` marker or live value, swaps it (a CAS of a present value) to a `deleted` marker. Anything else
+/// (absent, another marker, another upload's live value) already can never become that upload's live
+/// value again (an upload swaps its live value in only over its own `pending` marker), so it stays: two
+/// deletes never fight over the value.
+fn mark_deleted(layout: Layout, key: &str, write: &str) -> Result<(), StoreError> {
+    let deleted = marker(DELETED, write);
+    let pending = marker(PENDING, write);
+    for _ in 0..=CAS_RETRIES {
+        let Some(current) = layout.store.get(key)? else { return Ok(()) };
+        let holds = current == pending || (is_live(&current) && live_write(&current).is_none_or(|w| w == write));
+        if !holds {
+            return Ok(());
+        }
+        // A reported failure may have written (Redis): the re-read above decides.
+        let _ = layout.store.compare_and_swap(key, Some(&current), &deleted);
+    }
+    Err(StoreError::unavailable(format!("{key} kept changing while a delete marked it")))
+}
+
+/// The write id of a live cache value (`None` when unreadable: such a value is not trusted either).
+fn live_write(raw: &[u8]) -> Option<String> {
+    let line = memchr::memchr(b'\n', raw).map_or(raw, |newline| &raw[..newline]);
+    serde_json::from_slice::<StoredBody>(line).ok().map(|stored| stored.write)
+}
+
+pub(crate) fn delete(ctx: &Ctx, template_id: &str) -> Result<Response<Vec<u8>>, ApiError> {
+    delete_template(ctx, template_id)?;
+    let mut response = Response::new(Vec::new());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    Ok(response)
 }
 
 /// Validates one OPT and writes its chunks (nothing visible yet). 400 on an invalid template,
@@ -124,10 +289,12 @@ fn prepare(layout: Layout, body: &[u8], write: &str) -> Result<Entry, Refusal> {
         return Err(Refusal::Invalid("the operational template has no template_id", report.diagnostics));
     };
     check_template_id(&template_id).map_err(|d| Refusal::Invalid("the template_id is malformed", vec![d]))?;
-    if layout.store.get(&cache_key(&template_id))?.is_some() {
+    if layout.store.get(&cache_key(&template_id))?.is_some_and(|raw| is_live(&raw)) {
         return Err(Refusal::Exists(template_id));
     }
     let manifest = put_body(layout.store, body, layout.max_value_bytes)?;
+    // Before the commit: the only value over which this upload may later write its live cache value.
+    layout.store.set(&cache_key(&template_id), &marker(PENDING, write))?;
     Ok(Entry {
         item: ListItem {
             template_id,
@@ -201,10 +368,13 @@ fn commit_all(layout: Layout, group: Option<&str>, uploads: Vec<(Entry, &[u8])>)
             Ok(if added.is_empty() { Decision::Keep(added) } else { Decision::Write(added) })
         },
     )?;
+    let pending = marker(PENDING, &write);
     for entry in &added {
         let id = &entry.item.template_id;
         let body = uploads.iter().find(|(upload, _)| upload.item.template_id == *id).map_or(&[][..], |(_, b)| b);
-        layout.store.set(&cache_key(id), &cache_value(layout, entry, body)?)?;
+        // Only over this upload's own marker: anything else there (a delete's marker, another upload's)
+        // stays, and readers use the index. A failure here loses only the cache, never the upload.
+        let _ = layout.store.compare_and_swap(&cache_key(id), Some(&pending), &cache_value(layout, entry, body)?);
     }
     Ok(added.len())
 }

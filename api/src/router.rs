@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::negotiate::{accepts, content_type, percent_decode};
 use crate::shards::Layout;
 use crate::store::KvStore;
-use crate::{Config, adl2, auth, cors, opt14, queries};
+use crate::{Config, adl2, auth, cors, ehrscape, opt14, queries};
 use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 
@@ -37,6 +37,12 @@ enum Route {
     Adl2Item(String, Option<String>),
     QueryCollection(String),
     QueryItem(String, Option<String>),
+    /// Ehrscape `/template`: list and upload.
+    EhrscapeCollection,
+    /// Ehrscape `/template/{templateId}`: the web template, wrapped.
+    EhrscapeItem(String),
+    /// Ehrscape `/template/{templateId}/opt`: the OPT.
+    EhrscapeOpt(String),
 }
 
 impl Route {
@@ -44,7 +50,8 @@ impl Route {
     fn produces(&self) -> &'static [&'static str] {
         match self {
             Route::Healthz => &[],
-            Route::Opt14Item(_) => &["application/xml", "text/xml"],
+            Route::Opt14Item(_) => opt14::REPRESENTATIONS,
+            Route::EhrscapeOpt(_) => &["application/xml", "text/xml"],
             Route::Adl2Item(..) => &["text/plain"],
             _ => &["application/json"],
         }
@@ -53,17 +60,24 @@ impl Route {
     /// What a write reads: `Content-Type` must be one of these (else 415).
     fn consumes(&self) -> &'static [&'static str] {
         match self {
-            Route::Opt14Collection => &["application/xml", "text/xml"],
+            Route::Opt14Collection | Route::EhrscapeCollection => &["application/xml", "text/xml"],
             Route::Adl2Collection => &["text/plain"],
             Route::QueryItem(..) => &["text/plain", "application/json"],
             _ => &[],
         }
     }
 
-    fn allow(&self) -> &'static str {
+    /// The methods this route serves; `DELETE` of an ADL 1.4 template only when `allow_delete` is set.
+    fn allow(&self, allow_delete: bool) -> &'static str {
         match self {
-            Route::Healthz | Route::Opt14Item(_) | Route::Adl2Item(..) | Route::QueryCollection(_) => "GET, OPTIONS",
-            Route::Opt14Collection | Route::Adl2Collection => "GET, POST, OPTIONS",
+            Route::Opt14Item(_) | Route::EhrscapeItem(_) if allow_delete => "GET, DELETE, OPTIONS",
+            Route::Healthz
+            | Route::Opt14Item(_)
+            | Route::EhrscapeItem(_)
+            | Route::EhrscapeOpt(_)
+            | Route::Adl2Item(..)
+            | Route::QueryCollection(_) => "GET, OPTIONS",
+            Route::Opt14Collection | Route::Adl2Collection | Route::EhrscapeCollection => "GET, POST, OPTIONS",
             Route::QueryItem(..) => "GET, PUT, OPTIONS",
         }
     }
@@ -74,15 +88,26 @@ pub(crate) fn route(
     store: &dyn KvStore,
     config: &Config,
 ) -> Result<Response<Vec<u8>>, ApiError> {
-    let route = match_route(request.uri().path(), &config.base_path)?;
+    let route = match_route(request.uri().path(), config)?;
     let method = request.method();
+    let allow = route.allow(config.allow_delete);
     if method == Method::OPTIONS {
-        return Ok(cors::preflight(route.allow()));
+        return Ok(cors::preflight(allow));
     }
-    let allowed = route.allow().split(", ").any(|m| m == method.as_str());
+    let allowed = allow.split(", ").any(|m| m == method.as_str());
     if !allowed {
         return Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, format!("{method} is not allowed here"))
-            .with_header(ALLOW, HeaderValue::from_static(route.allow())));
+            .with_header(ALLOW, HeaderValue::from_static(allow)));
+    }
+    if method == Method::DELETE {
+        auth::check_write(request.headers(), config.write_token.as_deref())?;
+        let ctx = Ctx { request, store, config };
+        return match route {
+            Route::Opt14Item(id) => opt14::delete(&ctx, &id),
+            Route::EhrscapeItem(id) => ehrscape::delete(&ctx, &id),
+            _ => Err(ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "DELETE is not allowed here")
+                .with_header(ALLOW, HeaderValue::from_static(allow))),
+        };
     }
     if method == Method::POST || method == Method::PUT {
         auth::check_write(request.headers(), config.write_token.as_deref())?;
@@ -108,6 +133,10 @@ pub(crate) fn route(
         (Route::QueryItem(prefix, None), false) => queries::list(&ctx, &prefix),
         (Route::QueryItem(name, Some(pattern)), false) => queries::get(&ctx, &name, &pattern),
         (Route::QueryItem(name, version), true) => queries::put(&ctx, &name, version.as_deref()),
+        (Route::EhrscapeCollection, false) => ehrscape::list(&ctx),
+        (Route::EhrscapeCollection, true) => ehrscape::upload(&ctx),
+        (Route::EhrscapeItem(id), _) => ehrscape::get(&ctx, &id),
+        (Route::EhrscapeOpt(id), _) => ehrscape::get_opt(&ctx, &id),
     }
 }
 
@@ -152,17 +181,41 @@ pub(crate) const HEALTHZ: &str = "/healthz";
 /// Whether `path` is the API's to answer (`/healthz`, or the base path and below), so a host that also
 /// serves other things (the page's static files) asks instead of matching paths itself.
 pub fn is_api_path(path: &str, config: &Config) -> bool {
-    let base = config.base_path.trim_end_matches('/');
-    path == HEALTHZ || path == base || path.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
+    let under = |base: &str| {
+        let base = base.trim_end_matches('/');
+        path == base || path.strip_prefix(base).is_some_and(|rest| rest.starts_with('/'))
+    };
+    path == HEALTHZ || under(&config.base_path) || config.ehrscape_base_path.as_deref().is_some_and(under)
 }
 
-fn match_route(path: &str, base_path: &str) -> Result<Route, ApiError> {
+/// The part of `path` below `base` (starting with `/`), if it is below it.
+fn below<'p>(path: &'p str, base: &str) -> Option<&'p str> {
+    path.strip_prefix(base.trim_end_matches('/')).filter(|rest| rest.starts_with('/'))
+}
+
+fn match_route(path: &str, config: &Config) -> Result<Route, ApiError> {
     if path == HEALTHZ {
         return Ok(Route::Healthz);
     }
     let not_found = || ApiError::not_found(format!("no such resource: {path}"));
-    let base = base_path.trim_end_matches('/');
-    let rest = path.strip_prefix(base).filter(|r| r.starts_with('/')).ok_or_else(not_found)?;
+    // The standard routes all start with `definition/`, the Ehrscape ones with `template`: one base
+    // path may hold both (Spin mounts both families under each of the manifest's routes).
+    if let Some(rest) = below(path, &config.base_path)
+        && let Some(route) = standard_route(&segments(rest)?)
+    {
+        return Ok(route);
+    }
+    if let Some(ehrscape) = &config.ehrscape_base_path
+        && let Some(rest) = below(path, ehrscape)
+        && let Some(route) = ehrscape_route(&segments(rest)?)
+    {
+        return Ok(route);
+    }
+    Err(not_found())
+}
+
+/// The percent-decoded segments of `rest` (which starts with `/`); a trailing slash names the collection.
+fn segments(rest: &str) -> Result<Vec<String>, ApiError> {
     let mut segments = Vec::new();
     for raw in rest[1..].split('/') {
         let decoded = percent_decode(raw, false).ok_or_else(|| {
@@ -174,9 +227,23 @@ fn match_route(path: &str, base_path: &str) -> Result<Route, ApiError> {
     if segments.len() > 1 && segments.last().is_some_and(String::is_empty) {
         segments.pop();
     }
+    Ok(segments)
+}
+
+fn ehrscape_route(segments: &[String]) -> Option<Route> {
+    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+    Some(match s.as_slice() {
+        ["template"] => Route::EhrscapeCollection,
+        ["template", id] => Route::EhrscapeItem((*id).to_owned()),
+        ["template", id, "opt"] => Route::EhrscapeOpt((*id).to_owned()),
+        _ => return None,
+    })
+}
+
+fn standard_route(segments: &[String]) -> Option<Route> {
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let owned = |i: usize| segments[i].clone();
-    Ok(match s.as_slice() {
+    Some(match s.as_slice() {
         ["definition", "template", "adl1.4"] => Route::Opt14Collection,
         ["definition", "template", "adl1.4", _] => Route::Opt14Item(owned(3)),
         ["definition", "template", "adl2"] => Route::Adl2Collection,
@@ -185,6 +252,6 @@ fn match_route(path: &str, base_path: &str) -> Result<Route, ApiError> {
         ["definition", "query"] => Route::QueryCollection(String::new()),
         ["definition", "query", _] => Route::QueryItem(owned(2), None),
         ["definition", "query", _, _] => Route::QueryItem(owned(2), Some(owned(3))),
-        _ => return Err(not_found()),
+        _ => return None,
     })
 }

@@ -24,7 +24,8 @@
 //! | `blob/{sha256}` | one chunk of a body, keyed by the chunk's own SHA-256 | before the commit |
 //! | `{kind}/index` | the **root** of a kind's index (`opt14`, `adl2`, `query`): its records while they fit one value, else the keys of its shards | CAS = commit |
 //! | `{kind}/shard/{write id}.{attempt}.{n}` | one shard: a sorted run of the index's records | before the commit |
-//! | `opt14/id/{template_id}` | that one template's record, and a copy of its body when both fit one value (a read cache) | after the commit |
+//! | `opt14/id/{template_id}` | that one template's record, and a copy of its body when both fit one value (a read cache), or a marker (see below) | a marker before the commit, the record after it |
+//! | `wt/{sha256}.{version}` | the web template (default languages) of the OPT with that SHA-256, built by that builder version, or its chunk manifest | by the first GET of it (a cache fill) |
 //! | `claim/{kind}/index` | a counter (`increment` only): who creates the root on first use | first use |
 //!
 //! **Indexes** (`api/src/shards.rs`) are sorted runs of records. While they fit one value, the root holds
@@ -51,9 +52,26 @@
 //! If the winner died between its claim and its write, a waiter creates the root after that wait.
 //! The created value is the empty index, or the migration of an older layout found in the store.
 //!
-//! **Immutable keys** ([`is_immutable_key`]): `blob/…`, shards and `opt14/id/…` values, once written,
-//! never change (they may be deleted once nothing refers to them). Hosts may cache them in memory;
-//! every other key must be read from the store.
+//! # Cache values and deletion
+//!
+//! A GET of one ADL 1.4 template reads only `opt14/id/{template_id}`, so that value must never say
+//! "present" for a template whose deletion was acknowledged. It is a **live** value (the record) or a
+//! **marker** (`{"pending":…}`, `{"deleted":…}`) that sends readers to the index. An upload sets its
+//! `pending` marker before its commit and, after the commit, swaps its live value in **only over its own
+//! marker** (a CAS of a present key: atomic on every backend). A delete first makes sure the value holds
+//! nothing of the upload it removes (while it holds that upload's marker or live value, it swaps it for a
+//! `deleted` marker, a CAS of a present key; whatever else is there can never become that upload's live
+//! value again, and stays), then removes exactly that upload's record with one root CAS, its commit point.
+//! A crash before the commit leaves a marker over a template that is still there (readers use the
+//! index); after it, the template is gone from both. Markers stay: the next upload of the id replaces
+//! its predecessor's. Deleted templates' chunks stay too (content-addressed, maybe shared). A racing
+//! upload that loses may overwrite a winner's `pending` marker: the winner is then served from the index
+//! (two reads instead of one), never wrongly.
+//!
+//! **Immutable keys** ([`is_immutable_key`]): `blob/…`, shard and `wt/…` values (a web template cached
+//! under its OPT's hash and the builder version, see `api/src/web_template.rs`), once written, never change
+//! (they may be deleted once nothing refers to them). Hosts may cache them in memory; every other key
+//! (`opt14/id/…` included, since templates can be deleted and uploaded again) must be read from the store.
 //!
 //! **Crash safety**: a write's values are all written before its commit, and only unreferenced ones
 //! after it: a crash at any point leaves the index as it was or with the write complete.
@@ -66,7 +84,7 @@ use std::sync::{Mutex, MutexGuard};
 /// True for keys whose value never changes once written (see "Immutable keys" above): a host may
 /// serve them from an in-memory cache. A missing key is not covered: it may appear later.
 pub fn is_immutable_key(key: &str) -> bool {
-    key.starts_with("blob/") || key.starts_with("opt14/id/") || key.contains("/shard/")
+    key.starts_with("blob/") || key.starts_with("wt/") || key.contains("/shard/")
 }
 
 /// How often a contended commit is retried before the API answers 503.
@@ -228,11 +246,13 @@ mod tests {
     }
 
     #[test]
-    fn only_chunks_shards_and_adl14_records_are_immutable() {
+    fn only_chunks_and_shards_are_immutable() {
         assert!(is_immutable_key("blob/ba7816bf"));
-        assert!(is_immutable_key("opt14/id/a.b"));
         assert!(is_immutable_key("query/shard/0f.1"));
-        for mutable in ["opt14/index", "adl2/index", "query/index", "claim/opt14/index", "blob", "opt14/idx"] {
+        assert!(is_immutable_key("wt/ba7816bf.0.1.0"));
+        for mutable in
+            ["opt14/index", "adl2/index", "query/index", "claim/opt14/index", "blob", "opt14/idx", "opt14/id/a.b"]
+        {
             assert!(!is_immutable_key(mutable), "{mutable}");
         }
     }

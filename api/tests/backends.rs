@@ -144,6 +144,7 @@ fn config() -> Config {
     Config {
         first_use_wait: Duration::from_secs(5),
         max_value_bytes: MAX_VALUE_BYTES.with(std::cell::Cell::get),
+        allow_delete: true,
         ..Config::default()
     }
 }
@@ -277,6 +278,51 @@ fn one_write_is_acknowledged_once(store: &dyn KvStore) {
     assert_eq!(listed_versions(store, "org.single::q"), ["1.0.0", "2.0.0"]);
 }
 
+/// `opt_with_id(id)` told apart from its siblings by a trailing comment.
+fn marked(template_id: &str, mark: usize) -> Vec<u8> {
+    let mut body = opt_with_id(template_id);
+    body.extend_from_slice(format!("<!-- {mark} -->").as_bytes());
+    body
+}
+
+/// Deletes and uploads of one id racing: every answer is a definite one, and the store stays coherent:
+/// the template is served exactly when it is listed, with the bytes of an upload that answered 201, and a
+/// final delete removes it from every read (no cache value outlives its template).
+fn racing_deletes_and_uploads_of_one_id_stay_consistent(store: &(dyn KvStore + Sync)) {
+    let id = "race.delete";
+    let item = format!("/v1/definition/template/adl1.4/{id}");
+    assert_eq!(send(store, "POST", "/v1/definition/template/adl1.4", "application/xml", marked(id, 100)).status(), 201);
+    let results = race(16, |i| {
+        if i % 2 == 0 {
+            send(store, "DELETE", &item, "text/plain", Vec::new())
+        } else {
+            send(store, "POST", "/v1/definition/template/adl1.4", "application/xml", marked(id, i))
+        }
+    });
+    for (i, (status, _)) in results.iter().enumerate() {
+        let expected: &[u16] = if i % 2 == 0 { &[204, 404] } else { &[201, 409] };
+        assert!(expected.contains(status), "writer {i}: {status} ({results:?})");
+    }
+    assert!(results.iter().any(|(s, _)| *s == 204), "the template existed, so some delete removed it: {results:?}");
+    let created: Vec<usize> = (0..16).filter(|i| results[*i].0 == 201).chain([100]).collect();
+    let served = get(store, &item);
+    let listed = listed_template_ids(store).contains(&id.to_owned());
+    match served.status().as_u16() {
+        200 => {
+            assert!(listed, "served but not listed");
+            assert!(created.iter().any(|i| served.body() == &marked(id, *i)), "served bytes of no acknowledged upload");
+        }
+        404 => assert!(!listed, "listed but not served"),
+        other => panic!("GET answered {other}"),
+    }
+    let last = send(store, "DELETE", &item, "text/plain", Vec::new()).status();
+    assert_eq!(last, if listed { 204 } else { 404 });
+    assert_eq!(get(store, &item).status(), 404, "a cache value outlived its template");
+    assert!(listed_template_ids(store).is_empty());
+    assert_eq!(send(store, "POST", "/v1/definition/template/adl1.4", "application/xml", marked(id, 200)).status(), 201);
+    assert_eq!(get(store, &item).body(), &marked(id, 200));
+}
+
 macro_rules! every_guarantee {
     ($module:ident, $store:expr) => {
         mod $module {
@@ -305,6 +351,11 @@ macro_rules! every_guarantee {
             #[test]
             fn racing_first_adl2_versions_are_all_kept() {
                 super::racing_first_adl2_versions_are_all_kept(&$store);
+            }
+
+            #[test]
+            fn racing_deletes_and_uploads_of_one_id_stay_consistent() {
+                super::racing_deletes_and_uploads_of_one_id_stay_consistent(&$store);
             }
         }
     };
@@ -380,7 +431,7 @@ fn ten_thousand_templates_stay_under_the_limit_list_in_bounded_reads_and_commit_
 
     assert_eq!(upload(&store, "scale.template.05000x").status(), 201);
     let (gets, swaps) = store.take_counts();
-    assert_eq!(swaps, 1, "one upload commits with one CAS");
+    assert_eq!(swaps, 2, "one upload commits with one CAS of the root, then swaps its cache value in");
     assert!(gets <= 6, "an upload reads the root and at most two shards (and its cache key), read {gets}");
     assert_eq!(upload(&store, "scale.template.05000x").status(), 409);
     assert!(store.largest.load(Ordering::Relaxed) <= LIMIT);

@@ -62,7 +62,8 @@ fn send(store: &dyn KvStore, method: Method, path: &str, content_type: &str, bod
         .body(body)
         .unwrap();
     // A kill between an index's claim and its creation makes the next request wait this long first.
-    let config = Config { first_use_wait: std::time::Duration::from_millis(20), ..Config::default() };
+    let config =
+        Config { first_use_wait: std::time::Duration::from_millis(20), allow_delete: true, ..Config::default() };
     handle(request, store, &config)
 }
 
@@ -194,4 +195,67 @@ fn an_adl2_upload_killed_at_any_write_is_all_or_nothing() {
             }
         },
     );
+}
+
+/// A delete killed at any write leaves the template entirely there (listed and served, byte for byte) or
+/// entirely gone (not listed, 404 for the XML and the web template); a retry finishes it, and the id can
+/// be uploaded again.
+#[test]
+fn a_delete_killed_at_any_write_is_all_or_nothing() {
+    let id = "crash.delete";
+    let path = format!("/definition/template/adl1.4/{id}");
+    let body = fixture("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
+    let body = String::from_utf8(body).unwrap().replacen("minimal_action.en.v1_{{randomize}}", id, 1).into_bytes();
+    let present = |store: &MemoryStore| {
+        let listed = String::from_utf8(get(store, "/definition/template/adl1.4").into_body()).unwrap();
+        let xml = get(store, &path);
+        let wt_status = {
+            let request = Request::builder()
+                .uri(format!("/v1{path}"))
+                .header("Accept", "application/openehr.wt+json")
+                .body(Vec::new())
+                .unwrap();
+            handle(request, store, &Config::default()).status()
+        };
+        match xml.status() {
+            StatusCode::OK => {
+                assert!(listed.contains(id), "served but not listed");
+                assert!(xml.body() == &body, "served bytes differ from the upload");
+                assert_eq!(wt_status, StatusCode::OK);
+                true
+            }
+            StatusCode::NOT_FOUND => {
+                assert!(!listed.contains(id), "listed but not served");
+                assert_eq!(wt_status, StatusCode::NOT_FOUND, "the web template outlived its OPT");
+                false
+            }
+            other => panic!("GET answered {other}"),
+        }
+    };
+    for budget in 0..100 {
+        let persisted = MemoryStore::new();
+        let upload = send(&persisted, Method::POST, "/definition/template/adl1.4", "application/xml", body.clone());
+        assert_eq!(upload.status(), StatusCode::CREATED);
+        // The web template is cached, so a deletion must hide it too.
+        let request =
+            Request::builder().uri(format!("/v1{path}")).header("Accept", "application/json").body(Vec::new());
+        assert_eq!(handle(request.unwrap(), &persisted, &Config::default()).status(), StatusCode::OK);
+        let dying = DyingStore::new(&persisted, budget);
+        let response = send(&dying, Method::DELETE, &path, "text/plain", Vec::new());
+        let visible = present(&persisted);
+        if dying.writes.get() <= budget {
+            assert_eq!(response.status(), StatusCode::NO_CONTENT);
+            assert!(!visible, "a completed delete left the template visible");
+            assert!(budget >= 2, "a delete marks the cache value, then commits: {budget} writes");
+            let again = send(&persisted, Method::POST, "/definition/template/adl1.4", "application/xml", body.clone());
+            assert_eq!(again.status(), StatusCode::CREATED, "the id is free again");
+            assert!(present(&persisted));
+            return;
+        }
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE, "killed after {budget} writes");
+        let retry = send(&persisted, Method::DELETE, &path, "text/plain", Vec::new()).status();
+        assert_eq!(retry, if visible { StatusCode::NO_CONTENT } else { StatusCode::NOT_FOUND }, "budget {budget}");
+        assert!(!present(&persisted), "after the retry");
+    }
+    panic!("the delete never completed");
 }

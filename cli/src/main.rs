@@ -10,6 +10,7 @@ mod render;
 mod resolve;
 mod serve;
 mod style;
+mod web_template;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -24,6 +25,7 @@ use std::process::ExitCode;
         openehr-defs check --json my_template.opt > report.json\n  \
         openehr-defs resolve 1 1.0.0 1.2.0 2.0.0\n  \
         openehr-defs id template \"Stationärer Versorgungsfall\"\n  \
+        openehr-defs web-template --lang de my_template.opt > my_template.wt.json\n  \
         openehr-defs serve --addr 127.0.0.1:8080\n\n\
         Exit status: 0 all good, 1 something is invalid or not found, 2 usage or I/O error."
 )]
@@ -39,6 +41,7 @@ enum Command {
     NextVersion(resolve::NextVersionArgs),
     Id(id::Args),
     Serve(serve::Args),
+    WebTemplate(web_template::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
         Command::NextVersion(args) => resolve::run_next_version(&args),
         Command::Id(args) => id::run(&args),
         Command::Serve(args) => serve::run(args),
+        Command::WebTemplate(args) => web_template::run(&args),
     };
     ExitCode::from(status)
 }

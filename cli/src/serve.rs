@@ -40,6 +40,12 @@ pub struct Args {
     /// Largest value written to the store, in bytes: bodies are chunked and indexes sharded under it.
     #[arg(long, default_value_t = Config::default().max_value_bytes)]
     max_value_bytes: usize,
+    /// Path prefix of the Ehrscape-compatible template routes (`/template…`); `none` for none.
+    #[arg(long, default_value = openehr_defs_server::DEFAULT_EHRSCAPE_BASE_PATH)]
+    ehrscape_base_path: String,
+    /// Allow DELETE of ADL 1.4 templates (otherwise 405); write-protected like uploads.
+    #[arg(long)]
+    allow_delete: bool,
 }
 
 pub fn run(args: Args) -> u8 {
@@ -52,6 +58,8 @@ pub fn run(args: Args) -> u8 {
         "max_body_bytes" => Some(args.max_body_bytes.to_string()),
         "max_value_bytes" => Some(args.max_value_bytes.to_string()),
         "write_token" => args.write_token.clone(),
+        "ehrscape_base_path" => Some(args.ehrscape_base_path.clone()),
+        "allow_delete" => Some(args.allow_delete.to_string()),
         _ => None,
     };
     let api = Config::from_settings(setting, SettingsNeeded::all());

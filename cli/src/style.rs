@@ -25,6 +25,12 @@ impl Style {
         Style { colour: !no_color && std::io::stdout().is_terminal() }
     }
 
+    /// Colours on when stderr is a terminal and `NO_COLOR` is unset or empty.
+    pub fn for_stderr() -> Style {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style { colour: !no_color && std::io::stderr().is_terminal() }
+    }
+
     /// `text` wrapped in the ANSI escape for `role`, or unchanged without colours.
     pub fn paint(self, role: Role, text: &str) -> String {
         if !self.colour {

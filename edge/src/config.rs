@@ -4,7 +4,9 @@
 //!
 //! The base path is where the manifest mounts the component: Spin names the matched `[[trigger.http]]`
 //! route in the `spin-component-route` header (`/v1` for `route = "/v1/..."`). Only under the catch-all
-//! route `/...` does the `base_path` variable say it instead.
+//! route `/...` do the `base_path` and `ehrscape_base_path` variables say it instead. Under a route, both
+//! API families answer below it (their paths never overlap: `definition/…` and `template…`), so the
+//! manifest's `/rest/v1/...` route serves the Ehrscape calls without a variable read.
 
 use openehr_defs_api::{Config, SettingsNeeded};
 use spin_sdk::http::IncomingRequest;
@@ -23,7 +25,7 @@ pub fn for_request(request: &IncomingRequest, method: &http::Method) -> Config {
         .find_map(|value| String::from_utf8(value).ok())
         .filter(|route| !route.is_empty() && route != "/");
     let setting = |name: &str| match (name, &mount_point) {
-        ("base_path", Some(route)) => Some(route.clone()),
+        ("base_path" | "ehrscape_base_path", Some(route)) => Some(route.clone()),
         // "Not declared" and "undefined" are treated like an empty value: the API's default.
         _ => variables::get(name).ok(),
     };

@@ -9,7 +9,7 @@ mod static_files;
 mod stderr_log;
 mod value_cache;
 
-pub use openehr_defs_api::{AllowedOrigins, Config, SettingsNeeded};
+pub use openehr_defs_api::{AllowedOrigins, Config, DEFAULT_EHRSCAPE_BASE_PATH, SettingsNeeded};
 pub use sqlite_store::SqliteStore;
 pub use stderr_log::log_to_stderr;
 

@@ -10,7 +10,7 @@
 //! SQLite's lock; compare-and-swap runs in one `BEGIN IMMEDIATE` transaction, which takes SQLite's
 //! write lock before reading, so it is atomic across connections and processes.
 //!
-//! Values of immutable keys (chunks, ADL 1.4 template records; see `openehr_defs_api::is_immutable_key`)
+//! Values of immutable keys (chunks and index shards; see `openehr_defs_api::is_immutable_key`)
 //! are kept in a bounded in-memory cache ([`CACHE_BYTES`]); every other key is read from SQLite each time.
 
 use crate::value_cache::ValueCache;

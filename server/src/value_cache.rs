@@ -1,5 +1,5 @@
 //! A bounded in-memory cache for the values of immutable keys ([`openehr_defs_api::is_immutable_key`]:
-//! body chunks and ADL 1.4 template records), so a hot template is served without touching SQLite.
+//! body chunks and index shards), so hot values are served without touching SQLite.
 //!
 //! Mutable keys (the indexes, the query lists) never enter it, so it can never serve a stale index.
 //! Eviction is first-in-first-out by insertion: cheap, and good enough for a working set that is

@@ -28,13 +28,16 @@ start_server() { # $1 = number of templates
 }
 stop_server() { kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""; }
 
-bench() { # $1 = label, $2 = URL
-  local out rps p99
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "$2")
+bench() { # $1 = label, $2 = URL, then any request headers ("Accept: ...")
+  local out rps p99 label=$1 url=$2
+  shift 2
+  local headers=()
+  for h in "$@"; do headers+=(-H "$h"); done
+  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${headers[@]}" "$url")
   rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   if grep -q "Non-2xx" <<<"$out"; then rps="$rps (NON-2xx!)"; fi
-  printf '| %-44s | %12s | %9s |\n' "$1" "$rps" "$p99"
+  printf '| %-44s | %12s | %9s |\n' "$label" "$rps" "$p99"
 }
 
 printf '| %-44s | %12s | %9s |\n' "scenario (wrk -t2 -c$CONNECTIONS -d$DURATION)" "req/s" "p99"
@@ -45,6 +48,11 @@ for n in 1000 10000; do
   if [ "$n" = 1000 ]; then
     bench "GET /healthz (ceiling)" "http://$ADDR/healthz"
     bench "GET one template (1 000 stored)" "$base/definition/template/adl1.4/load.template.000500"
+    one="$base/definition/template/adl1.4/load.template.000500"
+    wt="Accept: application/openehr.wt+json"
+    bench "GET its web template (cached on 1st read)" "$one" "$wt"
+    etag=$(curl -s -o /dev/null -D - -H "$wt" "$one" | tr -d '\r' | sed -n 's/^[Ee][Tt]ag: //p')
+    bench "GET its web template, If-None-Match (304)" "$one" "$wt" "If-None-Match: $etag"
     bench "GET /definition/query/load::q/1" "$base/definition/query/load::q/1"
   else
     bench "GET one template (10 000 stored)" "$base/definition/template/adl1.4/load.template.005000"

@@ -163,7 +163,8 @@ def essence(media_type) -> str:
 def produces(path: str) -> list[str]:
     """What a GET of this operation answers with (api/src/router.rs `Route::produces`)."""
     if path == "/definition/template/adl1.4/{template_id}":
-        return ["application/xml", "text/xml"]
+        # The OPT, or its web template (as application/openehr.wt+json, or the same JSON as application/json).
+        return ["application/xml", "text/xml", "application/openehr.wt+json", "application/json"]
     if path.startswith("/definition/template/adl2/{template_id}"):
         return ["text/plain"]
     return ["application/json"]
@@ -200,13 +201,25 @@ def diagnostic_codes(response) -> list[str]:
         return []
 
 
+def web_template_top_level_holds(response) -> bool:
+    """The spec's WebTemplate schema at its top level: templateId, version, defaultLanguage (strings),
+    languages (strings), tree (an object)."""
+    try:
+        wt = response.json()
+    except Exception:
+        return False
+    strings = all(isinstance(wt.get(k), str) for k in ("templateId", "version", "defaultLanguage"))
+    languages = isinstance(wt.get("languages"), list) and all(isinstance(l, str) for l in wt["languages"])
+    return strings and languages and isinstance(wt.get("tree"), dict)
+
+
 def deviation(failure, case, response):
     """The name of the documented deviation this failure is, or None."""
     request = response.request.headers
     status = response.status_code
     if failure.code == "ST103" and status == 406 and case.method.upper() == "GET":
         if not accepts(header(request, "Accept"), produces(case.path)):
-            return "406 for an Accept that excludes the one representation served"
+            return "406 for an Accept that excludes every representation served"
     if failure.code == "ST103" and status == 415 and case.method.upper() in ("POST", "PUT"):
         if essence(header(request, "Content-Type")) not in consumes(case.path):
             return "415 for a body in a media type the route does not read"
@@ -221,6 +234,18 @@ def deviation(failure, case, response):
                 return "text/plain with charset=utf-8"
     if failure.code == "ST104" and status == 201 and not response.content:
         return "201 without a body (return=minimal) has no Content-Type"
+    if failure.code == "ST105" and status == 200 and case.method.upper() == "GET":
+        if case.path == "/definition/template/adl1.4/{template_id}" and essence(
+            header(response.headers, "Content-Type")
+        ) == "application/json" and accepts(header(request, "Accept"), ["application/json"]):
+            return "the web template as application/json for Accept: application/json"
+    if failure.code == "ST108" and status == 200 and case.method.upper() == "GET":
+        media = essence(header(response.headers, "Content-Type"))
+        if case.path == "/definition/template/adl1.4/{template_id}" and media in (
+            "application/openehr.wt+json",
+            "application/json",
+        ) and web_template_top_level_holds(response):
+            return "web template nodes in Better's format, not the example-derived Tree schema"
     if failure.code == "ST105" and status == 201:
         prefer = (header(request, "Prefer") or "").lower()
         if "return=identifier" in prefer and essence(header(response.headers, "Content-Type")) == "application/json":

@@ -39,6 +39,8 @@ pub(crate) const ALL: &[(&str, &str, Case)] = &[
     ("unicode_template_id", "template ids with spaces and non-ASCII letters", unicode_template_id),
     ("malformed_template_ids", "malformed template ids are 400 with ID codes", malformed_template_ids),
     ("not_acceptable", "an unacceptable Accept is 406", not_acceptable),
+    ("web_template", "Accept wt+json or json answers the web template, with its own ETag and 304", web_template),
+    ("ehrscape_templates", "Ehrscape /rest/v1/template: upload, list, web template, OPT", ehrscape_templates),
     ("unsupported_media_type", "a body that is not XML is 415", unsupported_media_type),
     ("payload_too_large", "a body over the limit is 413", payload_too_large),
     ("not_found", "unknown templates and routes are 404", not_found),
@@ -423,10 +425,71 @@ fn not_acceptable(s: &Suite) -> Result<(), String> {
     let id = format!("conformance accept {id}");
     s.upload_copy(&bytes, &id)?;
     let path = format!("/definition/template/adl1.4/{}", encode(&id));
-    let resp = s.expect(header(get(&path), "Accept", "application/openehr.wt+json"), 406)?;
+    let resp = s.expect(header(get(&path), "Accept", "text/plain"), 406)?;
     expect_json_error(&resp)?;
-    s.expect(header(get(&path), "Accept", "application/json;q=0.9, application/xml"), 200)?;
+    let xml = s.expect(header(get(&path), "Accept", "application/json;q=0.9, application/xml"), 200)?;
+    ensure!(
+        xml.header("content-type") == Some("application/xml"),
+        "q=0.9 JSON over XML: {:?}",
+        xml.header("content-type")
+    );
     s.expect(header(get(&path), "Accept", "*/*"), 200)?;
+    Ok(())
+}
+
+fn web_template(s: &Suite) -> Result<(), String> {
+    let id = "conformance.web.template";
+    let xml = s.synthetic(id)?;
+    s.expect(post_xml(xml.clone()), 201)?;
+    let path = format!("/definition/template/adl1.4/{}", encode(id));
+    let wt_accept = |req| header(req, "Accept", "application/openehr.wt+json");
+    let wt = s.expect(wt_accept(get(&path)), 200)?;
+    ensure!(wt.header("content-type") == Some("application/openehr.wt+json"), "{:?}", wt.header("content-type"));
+    let json = wt.json()?;
+    let language = element_text(&xml, "code_string").ok_or("the fixture has no language")?;
+    let root = root_archetype_id(&xml).ok_or("the fixture has no root archetype")?;
+    ensure!(json["templateId"] == id, "templateId: {}", json["templateId"]);
+    ensure!(json["version"] == "2.3", "version: {}", json["version"]);
+    ensure!(json["defaultLanguage"] == language.as_str(), "defaultLanguage: {}", json["defaultLanguage"]);
+    ensure!(json["tree"]["rmType"] == "COMPOSITION", "tree.rmType: {}", json["tree"]["rmType"]);
+    ensure!(json["tree"]["nodeId"] == root.as_str(), "tree.nodeId: {} (expected {root})", json["tree"]["nodeId"]);
+
+    let plain = s.expect(header(get(&path), "Accept", "application/json"), 200)?;
+    ensure!(plain.header("content-type") == Some("application/json"), "{:?}", plain.header("content-type"));
+    ensure!(plain.body == wt.body, "application/json differs from application/openehr.wt+json");
+
+    let etag = wt.header("etag").ok_or("no ETag on the web template")?.to_owned();
+    let xml_etag = s.expect(get(&path), 200)?.header("etag").ok_or("no ETag on the XML")?.to_owned();
+    ensure!(etag != xml_etag, "the web template and the XML share the ETag {etag}");
+    let cached = s.expect(header(wt_accept(get(&path)), "If-None-Match", &etag), 304)?;
+    ensure!(cached.body.is_empty(), "304 with a body");
+    Ok(())
+}
+
+/// The Ehrscape routes at their default base path `/rest/v1` (the server must keep that default).
+fn ehrscape_templates(s: &Suite) -> Result<(), String> {
+    let id = "conformance.ehrscape";
+    let xml = s.synthetic(id)?;
+    let root = |path: String| Req { from_root: true, ..get(&path) };
+    let upload = Req { from_root: true, ..with_body("POST", "/rest/v1/template", "application/xml", xml.clone()) };
+    let created = s.expect(upload.clone(), 201)?.json()?;
+    ensure!(created == serde_json::json!({"action": "CREATE", "templateId": id}), "POST answered {created}");
+    s.expect(upload, 409)?;
+    let standard = s.expect(get(&format!("/definition/template/adl1.4/{}", encode(id))), 200)?;
+    ensure!(standard.body == xml.as_bytes(), "the standard API serves other bytes");
+
+    let list = s.expect(root("/rest/v1/template".into()), 200)?.json()?;
+    let templates = list["templates"].as_array().ok_or(format!("no templates array: {list}"))?;
+    let item = templates.iter().find(|t| t["templateId"] == id).ok_or(format!("{id} not listed: {list}"))?;
+    ensure!(item["createdOn"].is_string(), "no createdOn: {item}");
+
+    let wrapped = s.expect(root(format!("/rest/v1/template/{}", encode(id))), 200)?.json()?;
+    ensure!(wrapped["webTemplate"]["templateId"] == id, "webTemplate: {}", wrapped["webTemplate"]);
+    let href = wrapped["meta"]["href"].as_str().ok_or(format!("no meta.href: {wrapped}"))?;
+    ensure!(href.ends_with(&format!("/template/{}", encode(id))), "meta.href {href}");
+    let opt = s.expect(root(format!("/rest/v1/template/{}/opt", encode(id))), 200)?;
+    ensure!(opt.body == xml.as_bytes(), "/opt serves other bytes");
+    s.expect(root("/rest/v1/template/conformance.ehrscape.missing".into()), 404)?;
     Ok(())
 }
 

@@ -89,6 +89,8 @@ cases! {
     unicode_template_id,
     malformed_template_ids,
     not_acceptable,
+    web_template,
+    ehrscape_templates,
     unsupported_media_type,
     payload_too_large,
     not_found,

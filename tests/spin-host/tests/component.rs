@@ -302,6 +302,23 @@ fn the_trigger_route_is_the_base_path() {
     assert_eq!(located.header("content-type"), Some("application/json"), "the API's 404, not Spin's");
 }
 
+/// The shipped manifest also routes `/rest/v1/...`: the Ehrscape calls are mounted by that route (both API
+/// families answer under each route, their paths never overlap), with no variable read.
+#[test]
+fn the_rest_v1_route_mounts_the_ehrscape_calls() {
+    let flags = ["--route", "/v1/...", "--route", "/rest/v1/...", "--route", "/healthz"];
+    let host = Host::start_with(&flags, &[("ehrscape_base_path", "/ignored")], 1);
+    let listed = host.send("GET", "/rest/v1/template", &[]);
+    assert_eq!(listed.status, 200, "{}", String::from_utf8_lossy(&listed.body));
+    assert_eq!(listed.body, br#"{"templates":[]}"#);
+    assert_eq!(host.send("GET", "/v1/definition/template/adl1.4", &[]).status, 200);
+    let missing = host.send("GET", "/rest/v1/template/no.such", &[]);
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.header("content-type"), Some("application/json"), "the API's 404, not Spin's");
+    let delete = host.send("DELETE", "/v1/definition/template/adl1.4/no.such", &[]);
+    assert_eq!(delete.status, 405, "deletes are off unless the allow_delete variable says otherwise");
+}
+
 #[test]
 fn base_path_and_cors_come_from_spin_variables() {
     let host =

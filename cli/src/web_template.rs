@@ -1,0 +1,80 @@
+//! `openehr-defs web-template`: the web template (`application/openehr.wt+json`) of one OPT, printed as
+//! pretty JSON; the same document the API answers to `Accept: application/openehr.wt+json`.
+
+use crate::exit;
+use crate::render;
+use crate::style::Style;
+use openehr_definitions::web_template::{Options, web_template};
+use openehr_definitions::{Kind, Report, validate};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Print the web template of an OPT 1.4 file as JSON.
+#[derive(clap::Args)]
+#[command(after_help = "Examples:\n  \
+    openehr-defs web-template my_template.opt > my_template.wt.json\n  \
+    openehr-defs web-template --lang de --languages de,en my_template.opt\n\n\
+    An invalid OPT prints its diagnostics on stderr, like `check`.\n\
+    Exit status: 0 printed, 1 the OPT is invalid, 2 usage or I/O error.")]
+pub struct Args {
+    /// The default language (`defaultLanguage`); default: the template's own language.
+    #[arg(long, value_name = "LANG")]
+    lang: Option<String>,
+    /// The languages to include, comma-separated; default: the template's language and translations.
+    #[arg(long, value_name = "LANGS", value_delimiter = ',')]
+    languages: Vec<String>,
+    /// The OPT file.
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+}
+
+pub fn run(args: &Args) -> u8 {
+    let shown = args.file.display().to_string();
+    let bytes = match std::fs::read(&args.file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            exit::print_error(format_args!("cannot read `{shown}`: {error}"));
+            return exit::USAGE;
+        }
+    };
+    let report = validate(&bytes);
+    if report.kind != Kind::Opt14 {
+        exit::print_error(format_args!("`{shown}` is not an OPT 1.4 template (web templates are built from OPTs)"));
+        return exit::FAILED;
+    }
+    if !report.valid {
+        return refuse(&shown, &bytes, &report);
+    }
+    let options = Options {
+        default_language: args.lang.clone().filter(|lang| !lang.trim().is_empty()),
+        languages: args.languages.iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect(),
+    };
+    let built = match web_template(&bytes, &options) {
+        Ok(built) => built,
+        Err(diagnostics) => return refuse(&shown, &bytes, &Report { diagnostics, valid: false, ..report }),
+    };
+    let json = match serde_json::to_string_pretty(&built) {
+        Ok(json) => json,
+        Err(error) => {
+            exit::print_error(format_args!("cannot encode the web template of `{shown}`: {error}"));
+            return exit::USAGE;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{json}").and_then(|()| out.flush()) {
+        Ok(()) => exit::OK,
+        Err(error) => exit::output_failed(&error),
+    }
+}
+
+/// The diagnostics on stderr as `check` prints them, and the status for an invalid OPT.
+fn refuse(shown: &str, bytes: &[u8], report: &Report) -> u8 {
+    let style = Style::for_stderr();
+    let errors = report.diagnostics.iter().filter(|d| d.is_error()).count();
+    let text = render::human(shown, bytes, report, style, false);
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "{text}");
+    let noun = if errors == 1 { "error" } else { "errors" };
+    let _ = writeln!(err, "error: `{shown}` is not a valid OPT ({errors} {noun}): no web template");
+    exit::FAILED
+}
