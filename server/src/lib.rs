@@ -65,21 +65,27 @@ pub fn start(config: ServeConfig) -> io::Result<RunningServer> {
 
 struct State {
     store: SqliteStore,
-    /// One permit per reader connection: an API request holds one while it runs, so a read always finds
-    /// an idle reader instead of blocking a runtime thread on a busy one (it waits here, asynchronously).
+    /// Reads answered on the async workers hold one of these while they run, and the other requests
+    /// (writes, static files, on the blocking pool) one of `others`. The store has a reader connection
+    /// for every permit of both, so an inline read always finds an idle reader instead of blocking a
+    /// runtime thread on a busy one, and uploads never take the permits reads wait for.
     readers: Arc<tokio::sync::Semaphore>,
+    others: Arc<tokio::sync::Semaphore>,
     www_dir: Option<PathBuf>,
     api: Config,
 }
 
-/// Reader connections to the database (and requests running at once).
+/// Reads answered at once on the async workers.
 const READERS: usize = 4;
+/// Other requests (writes, static files) running at once on the blocking pool.
+const OTHERS: usize = 4;
 
 async fn bind(config: ServeConfig) -> io::Result<(tokio::net::TcpListener, Arc<State>)> {
-    let store = SqliteStore::open(&config.data_dir, READERS).map_err(io::Error::other)?;
+    let store = SqliteStore::open(&config.data_dir, READERS + OTHERS).map_err(io::Error::other)?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let readers = Arc::new(tokio::sync::Semaphore::new(READERS));
-    Ok((listener, Arc::new(State { store, readers, www_dir: config.www_dir, api: config.api })))
+    let others = Arc::new(tokio::sync::Semaphore::new(OTHERS));
+    Ok((listener, Arc::new(State { store, readers, others, www_dir: config.www_dir, api: config.api })))
 }
 
 async fn accept_loop(listener: tokio::net::TcpListener, state: Arc<State>) -> io::Result<()> {
@@ -110,11 +116,12 @@ async fn answer(request: Request<Incoming>, state: Arc<State>) -> Result<Respons
     let response = match read_body(body, state.api.max_body_bytes).await {
         Ok(body) => {
             let request = Request::from_parts(parts, body);
-            // The semaphore is never closed; without a permit the request still runs, as before.
-            let _reader = Arc::clone(&state.readers).acquire_owned().await.ok();
+            // The semaphores are never closed; without a permit the request still runs.
             if answers_inline(&request, &state) {
+                let _reader = Arc::clone(&state.readers).acquire_owned().await.ok();
                 route(request, &state)
             } else {
+                let _permit = Arc::clone(&state.others).acquire_owned().await.ok();
                 tokio::task::spawn_blocking(move || route(request, &state)).await.unwrap_or_else(|_| {
                     openehr_defs_api::error_response(StatusCode::SERVICE_UNAVAILABLE, "the request could not be run")
                 })

@@ -64,7 +64,7 @@ done
 # Reads while writes run: 4 connections upload new templates for the whole run, beside the GETs.
 bench_with_uploads() { # $1 = label, $2 = connections, $3 = URL
   local uploads="$WORK/uploads.txt"
-  wrk -t1 -c4 -d"$DURATION" --latency -s tests/load/wrk/upload.lua "http://$ADDR/" >"$uploads" &
+  UPLOAD_TAG="c$2.$$.$RANDOM" wrk -t1 -c4 -d"$DURATION" --latency -s tests/load/wrk/upload.lua "http://$ADDR/" >"$uploads" &
   local upload_pid=$!
   CONNECTIONS=$2 bench "$1" "$3"
   wait "$upload_pid"

@@ -9,7 +9,8 @@ local first, last = template:find(marker, 1, true)
 assert(first, "the base fixture's template_id changed")
 local before, after = template:sub(1, first - 1), template:sub(last + 1)
 local counter = 0
-local thread_tag = tostring(math.random(1, 1e9))
+-- Each run names its uploads apart (UPLOAD_TAG), so a second run on the same server uploads new ids.
+local thread_tag = os.getenv("UPLOAD_TAG") or tostring(os.time())
 
 request = function()
   counter = counter + 1
