@@ -16,6 +16,7 @@ mod catalog;
 mod cors;
 mod ehrscape;
 mod error;
+mod example;
 mod first_use;
 mod negotiate;
 mod opt14;

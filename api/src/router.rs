@@ -5,7 +5,7 @@ use crate::error::ApiError;
 use crate::negotiate::{accepts, content_type, percent_decode};
 use crate::shards::Layout;
 use crate::store::KvStore;
-use crate::{Config, adl2, auth, cors, ehrscape, opt14, queries};
+use crate::{Config, adl2, auth, cors, ehrscape, example, opt14, queries};
 use http::header::{ALLOW, CONTENT_TYPE};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 
@@ -33,6 +33,8 @@ enum Route {
     Healthz,
     Opt14Collection,
     Opt14Item(String),
+    /// `/definition/template/adl1.4/{template_id}/example`.
+    Opt14Example(String),
     Adl2Collection,
     Adl2Item(String, Option<String>),
     QueryCollection(String),
@@ -43,13 +45,16 @@ enum Route {
     EhrscapeItem(String),
     /// Ehrscape `/template/{templateId}/opt`: the OPT.
     EhrscapeOpt(String),
+    /// Ehrscape `/template/{templateId}/example`: an example composition.
+    EhrscapeExample(String),
 }
 
 impl Route {
     /// What a GET answers with: `Accept` must admit one of these (else 406). `/healthz` answers anything.
     fn produces(&self) -> &'static [&'static str] {
         match self {
-            Route::Healthz => &[],
+            // `format=` wins over Accept, so these routes negotiate themselves (the standard one: 406).
+            Route::Healthz | Route::Opt14Example(_) | Route::EhrscapeExample(_) => &[],
             Route::Opt14Item(_) => opt14::REPRESENTATIONS,
             Route::EhrscapeOpt(_) => &["application/xml", "text/xml"],
             Route::Adl2Item(..) => &["text/plain"],
@@ -75,6 +80,8 @@ impl Route {
             | Route::Opt14Item(_)
             | Route::EhrscapeItem(_)
             | Route::EhrscapeOpt(_)
+            | Route::Opt14Example(_)
+            | Route::EhrscapeExample(_)
             | Route::Adl2Item(..)
             | Route::QueryCollection(_) => "GET, OPTIONS",
             Route::Opt14Collection | Route::Adl2Collection | Route::EhrscapeCollection => "GET, POST, OPTIONS",
@@ -126,6 +133,7 @@ pub(crate) fn route(
         (Route::Opt14Collection, false) => opt14::list(&ctx),
         (Route::Opt14Collection, true) => opt14::upload(&ctx),
         (Route::Opt14Item(id), _) => opt14::get(&ctx, &id),
+        (Route::Opt14Example(id), _) => example::get(&ctx, &id),
         (Route::Adl2Collection, false) => adl2::list(&ctx),
         (Route::Adl2Collection, true) => adl2::upload(&ctx),
         (Route::Adl2Item(id, pattern), _) => adl2::get(&ctx, &id, pattern.as_deref()),
@@ -137,6 +145,7 @@ pub(crate) fn route(
         (Route::EhrscapeCollection, true) => ehrscape::upload(&ctx),
         (Route::EhrscapeItem(id), _) => ehrscape::get(&ctx, &id),
         (Route::EhrscapeOpt(id), _) => ehrscape::get_opt(&ctx, &id),
+        (Route::EhrscapeExample(id), _) => example::get_ehrscape(&ctx, &id),
     }
 }
 
@@ -236,6 +245,7 @@ fn ehrscape_route(segments: &[String]) -> Option<Route> {
         ["template"] => Route::EhrscapeCollection,
         ["template", id] => Route::EhrscapeItem((*id).to_owned()),
         ["template", id, "opt"] => Route::EhrscapeOpt((*id).to_owned()),
+        ["template", id, "example"] => Route::EhrscapeExample((*id).to_owned()),
         _ => return None,
     })
 }
@@ -246,6 +256,7 @@ fn standard_route(segments: &[String]) -> Option<Route> {
     Some(match s.as_slice() {
         ["definition", "template", "adl1.4"] => Route::Opt14Collection,
         ["definition", "template", "adl1.4", _] => Route::Opt14Item(owned(3)),
+        ["definition", "template", "adl1.4", _, "example"] => Route::Opt14Example(owned(3)),
         ["definition", "template", "adl2"] => Route::Adl2Collection,
         ["definition", "template", "adl2", _] => Route::Adl2Item(owned(3), None),
         ["definition", "template", "adl2", _, _] => Route::Adl2Item(owned(3), Some(owned(4))),

@@ -78,6 +78,24 @@ pub(crate) fn default_json(
     Ok(json)
 }
 
+/// The web template (default languages) of the stored OPT `template_id`, as the builder's value (the
+/// examples need the value, and the core reads no web template JSON back): built from `opt()` once,
+/// and its JSON cached like [`default_json`] does when no one has cached it yet.
+pub(crate) fn default_built(
+    layout: Layout,
+    template_id: &str,
+    opt_etag: &str,
+    opt: impl FnOnce() -> Result<Vec<u8>, StoreError>,
+) -> Result<WebTemplate, ApiError> {
+    let built = build(template_id, &opt()?, &Options::default())?;
+    let key = cache_key(opt_etag);
+    if layout.store.get_shared(&key)?.is_none() {
+        // A cache fill: failing it only costs the next request a build.
+        let _ = store(layout, &key, &to_json(template_id, &built)?);
+    }
+    Ok(built)
+}
+
 fn store(layout: Layout, key: &str, json: &[u8]) -> Result<(), StoreError> {
     if json.len() <= layout.max_value_bytes {
         return layout.store.set(key, json);

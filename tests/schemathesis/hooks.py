@@ -165,9 +165,20 @@ def produces(path: str) -> list[str]:
     if path == "/definition/template/adl1.4/{template_id}":
         # The OPT, or its web template (as application/openehr.wt+json, or the same JSON as application/json).
         return ["application/xml", "text/xml", "application/openehr.wt+json", "application/json"]
+    if path == "/definition/template/adl1.4/{template_id}/example":
+        return EXAMPLE_TYPES
     if path.startswith("/definition/template/adl2/{template_id}"):
         return ["text/plain"]
     return ["application/json"]
+
+
+# What the ADL 1.4 example GET answers with (api/src/example.rs `REPRESENTATIONS`), by Accept.
+EXAMPLE_TYPES = [
+    "application/json",
+    "application/xml",
+    "application/openehr.wt.flat+json",
+    "application/openehr.wt.structured+json",
+]
 
 
 def consumes(path: str) -> list[str]:
@@ -239,6 +250,12 @@ def deviation(failure, case, response):
             header(response.headers, "Content-Type")
         ) == "application/json" and accepts(header(request, "Accept"), ["application/json"]):
             return "the web template as application/json for Accept: application/json"
+    if failure.code == "ST105" and status == 200 and case.method.upper() == "GET":
+        media = essence(header(response.headers, "Content-Type"))
+        if case.path == "/definition/template/adl1.4/{template_id}/example" and media in EXAMPLE_TYPES[1:] and accepts(
+            header(request, "Accept"), [media]
+        ):
+            return "the example in the format Accept asks for"
     if failure.code == "ST108" and status == 200 and case.method.upper() == "GET":
         media = essence(header(response.headers, "Content-Type"))
         if case.path == "/definition/template/adl1.4/{template_id}" and media in (

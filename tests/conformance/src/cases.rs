@@ -41,6 +41,7 @@ pub(crate) const ALL: &[(&str, &str, Case)] = &[
     ("not_acceptable", "an unacceptable Accept is 406", not_acceptable),
     ("web_template", "Accept wt+json or json answers the web template, with its own ETag and 304", web_template),
     ("ehrscape_templates", "Ehrscape /rest/v1/template: upload, list, web template, OPT", ehrscape_templates),
+    ("examples", "example compositions: standard /example by Accept or format=, Ehrscape /example", examples),
     ("unsupported_media_type", "a body that is not XML is 415", unsupported_media_type),
     ("payload_too_large", "a body over the limit is 413", payload_too_large),
     ("not_found", "unknown templates and routes are 404", not_found),
@@ -490,6 +491,71 @@ fn ehrscape_templates(s: &Suite) -> Result<(), String> {
     let opt = s.expect(root(format!("/rest/v1/template/{}/opt", encode(id))), 200)?;
     ensure!(opt.body == xml.as_bytes(), "/opt serves other bytes");
     s.expect(root("/rest/v1/template/conformance.ehrscape.missing".into()), 404)?;
+    Ok(())
+}
+
+/// `GET /definition/template/adl1.4/{template_id}/example` (master) and Ehrscape's `/template/{templateId}/example`.
+fn examples(s: &Suite) -> Result<(), String> {
+    let id = "conformance.examples";
+    let xml = s.synthetic(id)?;
+    s.expect(post_xml(xml.clone()), 201)?;
+    let language = element_text(&xml, "code_string").ok_or("the fixture has no language")?;
+    let path = format!("/definition/template/adl1.4/{}/example", encode(id));
+    let content_type = |resp: &Resp, wanted: &str| -> Result<(), String> {
+        ensure!(
+            resp.header("content-type") == Some(wanted),
+            "Content-Type {:?}, not {wanted}",
+            resp.header("content-type")
+        );
+        Ok(())
+    };
+
+    // No Accept: canonical RM JSON, the spec's documented representation.
+    let canonical = s.expect(get(&path), 200)?;
+    content_type(&canonical, "application/json")?;
+    let json = canonical.json()?;
+    ensure!(json["_type"] == "COMPOSITION", "_type: {}", json["_type"]);
+    let flat_req = |req| header(req, "Accept", "application/openehr.wt.flat+json");
+    let flat = s.expect(flat_req(get(&path)), 200)?;
+    content_type(&flat, "application/openehr.wt.flat+json")?;
+    let flat_json = flat.json()?;
+    ensure!(flat_json["ctx/language"] == language.as_str(), "ctx/language: {}", flat_json["ctx/language"]);
+    let structured = s.expect(header(get(&path), "Accept", "application/openehr.wt.structured+json"), 200)?;
+    content_type(&structured, "application/openehr.wt.structured+json")?;
+    ensure!(structured.json()?.is_object(), "STRUCTURED is not a JSON object");
+    let rm_xml = s.expect(header(get(&path), "Accept", "application/xml"), 200)?;
+    content_type(&rm_xml, "application/xml")?;
+    ensure!(String::from_utf8_lossy(&rm_xml.body).contains("composition"), "XML: {}", body_head(&rm_xml));
+
+    // The format alias wins over Accept; type and detail_level change the example.
+    let alias = s.expect(header(get(&format!("{path}?format=FLAT")), "Accept", "application/xml"), 200)?;
+    ensure!(alias.body == flat.body, "format=FLAT differs from Accept FLAT");
+    let output = s.expect(flat_req(get(&format!("{path}?type=output&detail_level=complete"))), 200)?;
+    let output_json = output.json()?;
+    ensure!(output_json.get("ctx/language").is_none(), "an output example has ctx/ keys");
+    ensure!(output.header("etag") != flat.header("etag"), "parameters do not change the ETag");
+
+    let etag = flat.header("etag").ok_or("no ETag on the example")?.to_owned();
+    let cached = s.expect(header(flat_req(get(&path)), "If-None-Match", &etag), 304)?;
+    ensure!(cached.body.is_empty(), "304 with a body");
+
+    for bad in ["type=sideways", "detail_level=all", "format=PDF"] {
+        let resp = s.expect(get(&format!("{path}?{bad}")), 400)?;
+        expect_json_error(&resp)?;
+    }
+    s.expect(get("/definition/template/adl1.4/conformance.examples.missing/example"), 404)?;
+    s.expect(header(get(&path), "Accept", "text/plain"), 406)?;
+
+    // Ehrscape: FLAT by default, exampleFilter, errors in the same body.
+    let root = |path: String| Req { from_root: true, ..get(&path) };
+    let ehrscape = format!("/rest/v1/template/{}/example", encode(id));
+    let default = s.expect(root(ehrscape.clone()), 200)?;
+    content_type(&default, "application/openehr.wt.flat+json")?;
+    ensure!(default.body == flat.body, "Ehrscape's FLAT input example differs from the standard one");
+    let out = s.expect(root(format!("{ehrscape}?format=STRUCTURED&exampleFilter=OUTPUT")), 200)?;
+    content_type(&out, "application/openehr.wt.structured+json")?;
+    expect_json_error(&s.expect(root(format!("{ehrscape}?exampleFilter=BOTH")), 400)?)?;
+    expect_json_error(&s.expect(root("/rest/v1/template/conformance.examples.missing/example".into()), 404)?)?;
     Ok(())
 }
 

@@ -91,6 +91,7 @@ cases! {
     not_acceptable,
     web_template,
     ehrscape_templates,
+    examples,
     unsupported_media_type,
     payload_too_large,
     not_found,
