@@ -4,7 +4,9 @@
 
 mod check;
 mod collect;
+mod example;
 mod exit;
+mod flat;
 mod id;
 mod render;
 mod resolve;
@@ -26,6 +28,8 @@ use std::process::ExitCode;
         openehr-defs resolve 1 1.0.0 1.2.0 2.0.0\n  \
         openehr-defs id template \"Stationärer Versorgungsfall\"\n  \
         openehr-defs web-template --lang de my_template.opt > my_template.wt.json\n  \
+        openehr-defs example --format flat --detail medium my_template.opt\n  \
+        openehr-defs check-flat my_template.opt composition.flat.json\n  \
         openehr-defs serve --addr 127.0.0.1:8080\n\n\
         Exit status: 0 all good, 1 something is invalid or not found, 2 usage or I/O error."
 )]
@@ -42,6 +46,10 @@ enum Command {
     Id(id::Args),
     Serve(serve::Args),
     WebTemplate(web_template::Args),
+    Example(example::Args),
+    CheckFlat(flat::CheckArgs),
+    FlatToStructured(flat::FlatToStructuredArgs),
+    StructuredToFlat(flat::StructuredToFlatArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +61,10 @@ fn main() -> ExitCode {
         Command::Id(args) => id::run(&args),
         Command::Serve(args) => serve::run(args),
         Command::WebTemplate(args) => web_template::run(&args),
+        Command::Example(args) => example::run(&args),
+        Command::CheckFlat(args) => flat::run_check(&args),
+        Command::FlatToStructured(args) => flat::run_flat_to_structured(&args),
+        Command::StructuredToFlat(args) => flat::run_structured_to_flat(&args),
     };
     ExitCode::from(status)
 }

@@ -4,10 +4,10 @@
 use crate::exit;
 use crate::render;
 use crate::style::Style;
-use openehr_definitions::web_template::{Options, web_template};
+use openehr_definitions::web_template::{Options, WebTemplate, web_template};
 use openehr_definitions::{Kind, Report, validate};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Print the web template of an OPT 1.4 file as JSON.
 #[derive(clap::Args)]
@@ -30,28 +30,13 @@ pub struct Args {
 
 pub fn run(args: &Args) -> u8 {
     let shown = args.file.display().to_string();
-    let bytes = match std::fs::read(&args.file) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            exit::print_error(format_args!("cannot read `{shown}`: {error}"));
-            return exit::USAGE;
-        }
-    };
-    let report = validate(&bytes);
-    if report.kind != Kind::Opt14 {
-        exit::print_error(format_args!("`{shown}` is not an OPT 1.4 template (web templates are built from OPTs)"));
-        return exit::FAILED;
-    }
-    if !report.valid {
-        return refuse(&shown, &bytes, &report);
-    }
     let options = Options {
         default_language: args.lang.clone().filter(|lang| !lang.trim().is_empty()),
         languages: args.languages.iter().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect(),
     };
-    let built = match web_template(&bytes, &options) {
+    let built = match load(&args.file, &options, false) {
         Ok(built) => built,
-        Err(diagnostics) => return refuse(&shown, &bytes, &Report { diagnostics, valid: false, ..report }),
+        Err(status) => return status,
     };
     let json = match serde_json::to_string_pretty(&built) {
         Ok(json) => json,
@@ -60,11 +45,55 @@ pub fn run(args: &Args) -> u8 {
             return exit::USAGE;
         }
     };
+    print(&json)
+}
+
+/// Writes `text` and a newline on stdout: the status of a subcommand that printed its answer.
+pub fn print(text: &str) -> u8 {
     let mut out = std::io::stdout().lock();
-    match writeln!(out, "{json}").and_then(|()| out.flush()) {
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
         Ok(()) => exit::OK,
         Err(error) => exit::output_failed(&error),
     }
+}
+
+/// Reads an OPT file and builds its web template; or reports why not (on stderr, or the OPT's
+/// report as `check --json` prints it on stdout when `json`) and answers the exit status.
+pub fn load(file: &Path, options: &Options, json: bool) -> Result<WebTemplate, u8> {
+    let shown = file.display().to_string();
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            exit::print_error(format_args!("cannot read `{shown}`: {error}"));
+            return Err(exit::USAGE);
+        }
+    };
+    let report = validate(&bytes);
+    if report.kind != Kind::Opt14 {
+        exit::print_error(format_args!("`{shown}` is not an OPT 1.4 template (web templates are built from OPTs)"));
+        return Err(exit::FAILED);
+    }
+    let report = if report.valid {
+        match web_template(&bytes, options) {
+            Ok(built) => return Ok(built),
+            Err(diagnostics) => Report { diagnostics, valid: false, ..report },
+        }
+    } else {
+        report
+    };
+    if json {
+        return Err(match render::json(&shown, &report) {
+            Ok(text) => match print(&text) {
+                exit::OK => exit::FAILED,
+                status => status,
+            },
+            Err(error) => {
+                exit::print_error(format_args!("cannot encode the report of `{shown}`: {error}"));
+                exit::USAGE
+            }
+        });
+    }
+    Err(refuse(&shown, &bytes, &report))
 }
 
 /// The diagnostics on stderr as `check` prints them, and the status for an invalid OPT.

@@ -57,6 +57,15 @@ fn from_context(node: &Node) -> bool {
         )
 }
 
+/// How many instances of a wanted node an example writes: its minimum occurrences (at least one,
+/// at most a few dozen, however large the template's minimum claims to be).
+fn min_instances(node: &Node) -> usize {
+    usize::try_from(node.min).unwrap_or(0).clamp(1, MAX_MIN_INSTANCES)
+}
+
+/// Most instances [`min_instances`] writes of one node.
+const MAX_MIN_INSTANCES: usize = 32;
+
 /// Nodes no example writes: a reference to another composition's instruction (an example cannot
 /// name a real one) and the ISM transition, which the CDR derives from the states.
 fn never(node: &Node, parent: &Node) -> bool {
@@ -112,8 +121,11 @@ impl Walk<'_> {
                     self.choice(child, &p, index, depth + 1);
                 }
             } else {
-                let p = format!("{path}/{}", segment(child, 0));
-                self.node(child, &p, depth + 1);
+                // A node whose template minimum is above one gets that many instances.
+                for index in 0..min_instances(child) {
+                    let p = format!("{path}/{}", segment(child, index));
+                    self.node(child, &p, depth + 1);
+                }
             }
             filled |= self.out.len() > at && container.is_some_and(|c| under(node, child, c));
         }

@@ -242,6 +242,10 @@ fn decimals(t: &str) -> Option<i64> {
 
 fn precision(t: &str, p: &Range, at: &At<'_>, out: &mut Vec<Diagnostic>) {
     let (Some(d), Some(max)) = (decimals(t), p.max.as_ref().and_then(bound)) else { return };
+    // A negative precision (the AOM's `-1`) leaves the decimals unconstrained.
+    if max < 0.0 {
+        return;
+    }
     let strict = p.max_op.as_deref() == Some("<");
     if (strict && d as f64 >= max) || (!strict && d as f64 > max) {
         out.push(at.diag(Code::FlatPrecision, format!("{t} has {d} decimal places, at most {max} allowed")));
