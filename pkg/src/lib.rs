@@ -54,7 +54,7 @@ pub fn validate(
 #[wasm_bindgen(js_name = toWebTemplate)]
 pub fn to_web_template(
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
-    #[wasm_bindgen(unchecked_optional_param_type = "WebTemplateOptions")] options: Option<JsValue>,
+    #[wasm_bindgen(unchecked_optional_param_type = "Options")] options: Option<JsValue>,
 ) -> Result<Ts<WebTemplateResult>, JsValue> {
     let xml = bytes_or_text(&xml, "xml")?;
     let options: WebTemplateOptions = object_or_default(options.as_ref(), "options")?;

@@ -160,6 +160,7 @@ pub(super) enum TokKind {
 /// The comparison operators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub enum CmpOp {
     #[cfg_attr(feature = "serde", serde(rename = "="))]
     Eq,

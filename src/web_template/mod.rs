@@ -27,7 +27,7 @@ use crate::template::parse_template;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "camelCase", default, deny_unknown_fields))]
-#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify), serde(rename = "WebTemplateOptions"))]
+#[cfg_attr(feature = "wasm-types", derive(tsify::Tsify))]
 pub struct Options {
     #[cfg_attr(feature = "wasm-types", tsify(optional))]
     pub default_language: Option<String>,
