@@ -59,5 +59,6 @@ fn the_other_types_are_interfaces_with_null_for_none() {
     let metadata = <openehr_definitions::OptMetadata as Tsify>::DECL;
     assert!(metadata.contains("template_id: string | null;"), "{metadata}");
     assert!(metadata.contains("original_author: Record<string, string>;"), "{metadata}");
-    assert!(<Kind as Tsify>::DECL.ends_with("\nexport type Kind = \"opt14\" | \"adl2\" | \"unknown\";"));
+    let kind = <Kind as Tsify>::DECL;
+    assert!(kind.ends_with("\nexport type Kind = \"opt14\" | \"adl2\" | \"aql\" | \"unknown\";"), "{kind}");
 }

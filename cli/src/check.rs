@@ -1,7 +1,7 @@
 //! `openehr-defs check`: validates files on a small thread pool and prints the results in
 //! sorted path order, as rustc-like text or as one JSON array.
 
-use crate::collect::{collect, is_aql_file};
+use crate::collect::collect;
 use crate::exit;
 use crate::render::{self, Tally};
 use crate::style::Style;
@@ -20,7 +20,7 @@ const PROGRESS_THRESHOLD: usize = 20;
 #[derive(clap::Args)]
 #[command(
     after_help = "Directories are searched recursively for *.opt, *.xml, *.adls, *.adlt, *.adl and *.aql files;\n\
-    files named explicitly are checked whatever their name.\n\n\
+    files named explicitly are checked whatever their name (*.aql files are always AQL queries).\n\n\
     Examples:\n  \
     openehr-defs check my_template.opt\n  \
     openehr-defs check --quiet templates/ archetypes/\n  \
@@ -154,14 +154,8 @@ fn check_file(path: &Path, format: Format) -> Outcome {
         Ok(bytes) => bytes,
         Err(error) => return Outcome::Failed(format!("cannot read `{shown}`: {error}")),
     };
-    let aql = is_aql_file(path);
-    let Ok(report) = std::panic::catch_unwind(|| {
-        if aql {
-            openehr_definitions::validate_as(&bytes, openehr_definitions::Kind::Aql)
-        } else {
-            openehr_definitions::validate(&bytes)
-        }
-    }) else {
+    let name = path.to_string_lossy();
+    let Ok(report) = std::panic::catch_unwind(|| openehr_definitions::validate_file(&name, &bytes)) else {
         return Outcome::Failed(format!("internal error while checking `{shown}` (please report this file)"));
     };
     let rendered = match format {

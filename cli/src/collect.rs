@@ -3,9 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// File name endings that hold definitions; inside directories only these are checked. The kind
-/// is detected from the content, except that `*.aql` files are always read as AQL queries.
-const DEFINITION_EXTENSIONS: &[&str] = &["opt", "xml", "adls", "adlt", "adl", "aql"];
+use openehr_definitions::is_definition_file_name;
 
 /// The files to check, sorted and without duplicates, plus every path that could not be read.
 #[derive(Default)]
@@ -15,7 +13,8 @@ pub struct Collected {
 }
 
 /// Expands `paths`: a file is taken whatever its name, a directory is walked recursively for
-/// definition files. Symbolic links to directories are not followed, so a link cycle cannot loop.
+/// definition files (the core's `DEFINITION_EXTENSIONS`). Symbolic links to directories are not
+/// followed, so a link cycle cannot loop.
 pub fn collect(paths: &[PathBuf]) -> Collected {
     let mut collected = Collected::default();
     for path in paths {
@@ -50,19 +49,8 @@ fn walk(dir: &Path, collected: &mut Collected) {
         let is_real_dir = entry.file_type().is_ok_and(|t| t.is_dir());
         if is_real_dir {
             walk(&path, collected);
-        } else if has_definition_extension(&path) && path.is_file() {
+        } else if is_definition_file_name(&path.to_string_lossy()) && path.is_file() {
             collected.files.push(path);
         }
     }
-}
-
-/// `*.aql` (any case): checked as an AQL query whatever its content.
-pub fn is_aql_file(path: &Path) -> bool {
-    path.extension().and_then(|ext| ext.to_str()).is_some_and(|ext| ext.eq_ignore_ascii_case("aql"))
-}
-
-fn has_definition_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|ext| ext.to_str())
-        .is_some_and(|ext| DEFINITION_EXTENSIONS.iter().any(|known| known.eq_ignore_ascii_case(ext)))
 }

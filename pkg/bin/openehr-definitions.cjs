@@ -9,16 +9,15 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { validate } = require('../dist/node/openehr_definitions.js');
+const { validateFile, isDefinitionFileName } = require('../dist/node/openehr_definitions.js');
 const { version } = require('../package.json');
 
 const OK = 0;
 const FAILED = 1;
 const USAGE = 2;
-const EXTENSIONS = new Set(['opt', 'xml', 'adls', 'adlt', 'adl']);
 const MAX_SNIPPET_LINE = 200;
 
-const HELP = `Check OPT 1.4 and ADL 2 files with openehr-definitions ${version} (WebAssembly).
+const HELP = `Check OPT 1.4, ADL 2 and AQL files with openehr-definitions ${version} (WebAssembly).
 
 Usage: openehr-definitions check [--json] [--quiet] <PATH>...
 
@@ -28,8 +27,8 @@ Options:
   -h, --help   Print this help
   -V, --version
 
-Directories are searched recursively for *.opt, *.xml, *.adls, *.adlt and *.adl files;
-files named explicitly are checked whatever their name.
+Directories are searched recursively for *.opt, *.xml, *.adls, *.adlt, *.adl and *.aql files;
+files named explicitly are checked whatever their name (*.aql files are always AQL queries).
 
 Exit status: 0 every file is valid, 1 some file is invalid, 2 a path could not be read
 or the arguments are wrong.
@@ -87,7 +86,7 @@ function collect(paths) {
     for (const entry of entries) {
       const child = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(child);
-      else if (EXTENSIONS.has(path.extname(entry.name).slice(1).toLowerCase()) && isFile(child)) files.push(child);
+      else if (isDefinitionFileName(entry.name) && isFile(child)) files.push(child);
     }
   };
   for (const given of paths) {
@@ -205,7 +204,7 @@ function main(argv) {
       failed += 1;
       continue;
     }
-    const report = validate(source);
+    const report = validateFile(file, source);
     const errorCount = report.diagnostics.filter((d) => d.severity === 'error').length;
     tally.valid += report.valid ? 1 : 0;
     tally.invalid += report.valid ? 0 : 1;

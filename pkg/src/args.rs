@@ -59,7 +59,8 @@ pub fn error_with_code(code: &str, message: &str) -> JsValue {
 }
 
 fn wrong_type(name: &str, expected: &str, value: &JsValue) -> JsValue {
-    let actual = value.js_typeof().as_string().unwrap_or_default();
+    // `typeof null` is "object"; say null, which is what the caller passed.
+    let actual = if value.is_null() { "null".to_owned() } else { value.js_typeof().as_string().unwrap_or_default() };
     error_with_code(E_ARG, &format!("`{name}` must be {expected}, got {actual}"))
 }
 

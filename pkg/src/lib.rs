@@ -49,6 +49,27 @@ pub fn validate(
     to_js(core::validate(artefact.as_bytes()))
 }
 
+/// Validates a file's content as its name says: `*.aql` is always an AQL query; any other name
+/// leaves the kind to the content (as `validate`). What `openehr-definitions check` runs per file.
+#[wasm_bindgen(js_name = validateFile)]
+pub fn validate_file(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] input: JsValue,
+) -> Result<Ts<Report>, JsValue> {
+    let name = string(&name, "name")?;
+    let artefact = bytes_or_text(&input, "input")?;
+    to_js(core::validate_file(&name, artefact.as_bytes()))
+}
+
+/// Whether a directory walk checks a file of this name (`*.opt`, `*.xml`, `*.adls`, `*.adlt`,
+/// `*.adl`, `*.aql`, in any case).
+#[wasm_bindgen(js_name = isDefinitionFileName)]
+pub fn is_definition_file_name(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+) -> Result<bool, JsValue> {
+    Ok(core::is_definition_file_name(&string(&name, "name")?))
+}
+
 /// Builds the web template (`application/openehr.wt+json`, format 2.3) of an OPT 1.4. `options`
 /// (`{defaultLanguage, languages}`) default to the template's language and all its translations.
 #[wasm_bindgen(js_name = toWebTemplate)]

@@ -110,7 +110,7 @@ describe('parseOptMetadata', () => {
   });
 
   test('wrong argument types throw E_ARG', () => {
-    assertThrowsArg(() => wasm.parseOptMetadata(null), /`xml` must be a string, a Uint8Array or an ArrayBuffer, got object/);
+    assertThrowsArg(() => wasm.parseOptMetadata(null), /`xml` must be a string, a Uint8Array or an ArrayBuffer, got null/);
   });
 });
 
@@ -173,6 +173,33 @@ describe('detectKind', () => {
 
   test('wrong argument types throw E_ARG', () => {
     assertThrowsArg(() => wasm.detectKind(true), /got boolean/);
+  });
+});
+
+describe('validateFile and isDefinitionFileName', () => {
+  test('an *.aql file is read as AQL even when it does not start with SELECT', () => {
+    const report = wasm.validateFile('queries/bp.AQL', '-- all EHRs\nFROM EHR e');
+    assert.equal(report.kind, 'aql');
+    assert.equal(report.valid, false);
+    assert.equal(wasm.validateFile('notes.txt', '-- all EHRs\nFROM EHR e').kind, 'unknown');
+  });
+
+  test('any other name leaves the kind to the content', () => {
+    assert.deepEqual(wasm.validateFile('template.aql.bak', fixture(MINIMAL)), wasm.validate(fixture(MINIMAL)));
+  });
+
+  test('the names a directory walk checks, in any case', () => {
+    for (const name of ['a.opt', 'b.XML', 'c.adls', 'd.adlt', 'e.ADL', 'f.aql', 'dir/g.Opt']) {
+      assert.equal(wasm.isDefinitionFileName(name), true, name);
+    }
+    for (const name of ['a.json', '.opt', 'opt', 'a.opt.bak', '']) {
+      assert.equal(wasm.isDefinitionFileName(name), false, name);
+    }
+  });
+
+  test('wrong argument types throw E_ARG', () => {
+    assertThrowsArg(() => wasm.validateFile(1, ''), /got number/);
+    assertThrowsArg(() => wasm.isDefinitionFileName(null), /got null/);
   });
 });
 
@@ -298,7 +325,7 @@ describe('nextQueryVersion', () => {
   });
 
   test('wrong argument types throw E_ARG', () => {
-    assertThrowsArg(() => wasm.nextQueryVersion('1', null), /`existing` must be an array of strings, got object/);
+    assertThrowsArg(() => wasm.nextQueryVersion('1', null), /`existing` must be an array of strings, got null/);
   });
 });
 

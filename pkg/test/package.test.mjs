@@ -73,6 +73,7 @@ test('the declarations: Report discriminated on kind, typed errors, no wasm-bind
         'export type Report =\n' +
           '| { kind: "opt14"; valid: boolean; metadata: OptMetadata; diagnostics: Diagnostic[] }\n' +
           '| { kind: "adl2"; valid: boolean; metadata: Adl2Header; diagnostics: Diagnostic[] }\n' +
+          '| { kind: "aql"; valid: boolean; metadata: AqlMetadata; diagnostics: Diagnostic[] }\n' +
           '| { kind: "unknown"; valid: false; metadata: null; diagnostics: Diagnostic[] };',
       ),
       file,
