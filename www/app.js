@@ -25,8 +25,9 @@ function inWorker(op, message, transfer = []) {
   });
 }
 
-/** Validates bytes in the worker; resolves with `{report}` or `{error}`. The buffer is transferred. */
-const validateInWorker = (bytes) => inWorker('validate', { bytes: bytes.buffer }, [bytes.buffer]);
+/** Validates a file's bytes in the worker (its name decides for `*.aql`); resolves with `{report}`
+ * or `{error}`. The buffer is transferred. */
+const validateInWorker = (name, bytes) => inWorker('validate', { name, bytes: bytes.buffer }, [bytes.buffer]);
 
 /** Reads a File with progress events, so large files show how far reading got. */
 function readWithProgress(file, onProgress) {
@@ -210,7 +211,7 @@ async function checkOne(name, getBytes) {
   $('.verdict', card).textContent = 'validating…';
   progress.removeAttribute('value'); // indeterminate while the worker runs
   const copy = bytes.slice(); // the worker takes ownership of the buffer it is sent
-  const { report, error } = await validateInWorker(bytes);
+  const { report, error } = await validateInWorker(name, bytes);
   progress.remove();
   if (error) {
     $('.verdict', card).textContent = `validator failed: ${error}`;
@@ -230,7 +231,7 @@ async function checkOne(name, getBytes) {
   button.title = uploadable ? '' : 'Only valid files can be uploaded';
   button.addEventListener('click', () => upload(card, report, copy));
   if (report.kind === 'aql') setUpQueryName(card, report);
-  if (report.kind === 'opt14' && report.valid) showWebTemplate(card, copy);
+  if (report.kind === 'opt14' && report.valid) track(showWebTemplate(card, copy));
   return report;
 }
 
@@ -288,6 +289,9 @@ async function showWebTemplate(card, bytes) {
     return;
   }
   const template = result.web_template;
+  const entry = { treeId: template.tree.id, templateId: template.templateId, card, bytes };
+  templates.push(entry);
+  setUpCompositions(entry);
   $('.wt-count', section).textContent = `${nodes} node${nodes === 1 ? '' : 's'}`;
   const button = $('.wt-download', section);
   const fileName = downloadName(template.templateId);
@@ -301,6 +305,136 @@ async function showWebTemplate(card, bytes) {
     status.textContent = `Cannot show the web template: ${failure.message}`;
   }
   requestAnimationFrame(() => (section.dataset.renderMs = String(Math.round(performance.now() - started))));
+}
+
+/** Every valid OPT on the page whose web template is built: `{treeId, templateId, card, bytes}`,
+ * oldest first. Compositions dropped on the page are checked against the newest with their tree id. */
+const templates = [];
+/** Definition checks and web template builds under way: a dropped composition waits for them, so
+ * that it finds an OPT dropped with it (or just before it). */
+const busy = new Set();
+
+function track(promise) {
+  busy.add(promise);
+  const done = () => busy.delete(promise);
+  promise.then(done, done);
+  return promise;
+}
+
+/** Resolves once nothing is under way (a check that ends may start a web template build). */
+async function settled() {
+  while (busy.size) await Promise.allSettled([...busy]);
+}
+
+/** The composition's template tree id: the root member of a STRUCTURED composition, or the first
+ * segment of a FLAT path that is not `ctx/…`; null when the text is not a JSON object. */
+function treeIdOf(bytes) {
+  let value;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && value[keys[0]] !== null && typeof value[keys[0]] === 'object') return keys[0];
+  const path = keys.find((key) => !key.startsWith('ctx/') && key.includes('/'));
+  return path ? path.slice(0, path.indexOf('/')) : null;
+}
+
+/** Shows a valid OPT's composition area: a file picker and a drop target. */
+function setUpCompositions(entry) {
+  const section = $('.compositions', entry.card);
+  const input = $('.comp-input', section);
+  section.hidden = false;
+  input.setAttribute('aria-label', `Compositions to check against ${entry.templateId}`);
+  $('.comp-choose', section).addEventListener('click', () => input.click());
+  const checkAll = (files) => {
+    for (const file of files) checkComposition(entry, file.name, (onProgress) => readWithProgress(file, onProgress));
+  };
+  input.addEventListener('change', () => {
+    checkAll(input.files);
+    input.value = '';
+  });
+  for (const type of ['dragenter', 'dragover']) {
+    section.addEventListener(type, (event) => {
+      event.preventDefault();
+      section.classList.add('dragging');
+    });
+  }
+  section.addEventListener('dragleave', () => section.classList.remove('dragging'));
+  section.addEventListener('drop', (event) => {
+    event.preventDefault();
+    event.stopPropagation();
+    section.classList.remove('dragging');
+    checkAll(event.dataTransfer.files);
+  });
+}
+
+/** Checks one FLAT or STRUCTURED composition against `entry`'s OPT in the worker and shows the
+ * result under the OPT's card. */
+async function checkComposition(entry, name, getBytes) {
+  const item = $('#composition-template').content.firstElementChild.cloneNode(true);
+  $('.file-name', item).textContent = name;
+  const verdict = $('.verdict', item);
+  verdict.textContent = 'checking…';
+  $('.comp-results', entry.card).append(item);
+  let bytes;
+  try {
+    bytes = await getBytes(() => {});
+  } catch (error) {
+    verdict.textContent = `cannot read: ${error.message}`;
+    return;
+  }
+  const lines = new TextDecoder().decode(bytes).split('\n');
+  const opt = entry.bytes.slice();
+  const { check, error } = await inWorker('flat', { opt: opt.buffer, composition: bytes.buffer }, [opt.buffer, bytes.buffer]);
+  if (error) {
+    verdict.textContent = `validator failed: ${error}`;
+    return;
+  }
+  item.classList.add(check.valid ? 'is-valid' : 'is-invalid');
+  verdict.textContent = check.valid ? 'valid' : 'invalid';
+  verdict.classList.add(check.valid ? 'ok' : 'bad');
+  renderDiagnostics($('.diagnostics', item), { diagnostics: [...check.template_diagnostics, ...check.diagnostics] }, lines);
+  tally[check.valid ? 'valid' : 'invalid'] += 1;
+  showTally();
+}
+
+/** A composition dropped on the page: checked against the newest OPT on the page with its tree id
+ * (after the OPTs dropped with it are built), or a card that says which OPT it needs. */
+async function routeComposition(name, getBytes) {
+  let bytes;
+  try {
+    bytes = await getBytes(() => {});
+  } catch (error) {
+    unroutable(name, `cannot read: ${error.message}`);
+    return;
+  }
+  await settled();
+  const treeId = treeIdOf(bytes);
+  const matches = templates.filter((entry) => entry.treeId === treeId);
+  const entry = matches.at(-1) ?? (treeId === null && templates.length === 1 ? templates[0] : undefined);
+  if (entry) {
+    checkComposition(entry, name, async () => bytes);
+    return;
+  }
+  const why =
+    treeId === null
+      ? 'not a FLAT or STRUCTURED composition (a JSON object with template paths)'
+      : `needs the OPT whose web template has the tree id \`${treeId}\`: drop that OPT (with the composition or before it)`;
+  unroutable(name, why);
+}
+
+function unroutable(name, why) {
+  const card = $('#file-template').content.firstElementChild.cloneNode(true);
+  $('.file-name', card).textContent = name;
+  $('.kind', card).textContent = 'Composition';
+  $('.verdict', card).textContent = 'not checked';
+  $('.progress', card).remove();
+  $('.upload', card).remove();
+  $('.diagnostics', card).append(element('p', 'unroutable', why));
+  $('#results').append(card);
 }
 
 const tally = { valid: 0, invalid: 0 }; // over everything checked on this page
@@ -320,7 +454,12 @@ function checkFiles(files) {
   const list = [...files];
   if (!list.length) return;
   $('#status').textContent = `Checking ${list.length} file${list.length === 1 ? '' : 's'}…`;
-  for (const file of list) checkAndCount(file.name, (onProgress) => readWithProgress(file, onProgress));
+  const isJson = (file) => /\.json$/i.test(file.name);
+  for (const file of list.filter((f) => !isJson(f))) {
+    track(checkAndCount(file.name, (onProgress) => readWithProgress(file, onProgress)));
+  }
+  // A composition dropped with its OPT waits for that OPT's web template (routeComposition).
+  for (const file of list.filter(isJson)) routeComposition(file.name, (onProgress) => readWithProgress(file, onProgress));
 }
 
 function setUp() {
@@ -346,7 +485,9 @@ function setUp() {
   $('#paste-check').addEventListener('click', () => {
     const text = $('#paste-text').value;
     if (!text.trim()) return;
-    checkAndCount('pasted text', async () => new TextEncoder().encode(text));
+    const bytes = async () => new TextEncoder().encode(text);
+    if (text.trim().startsWith('{')) routeComposition('pasted composition', bytes);
+    else track(checkAndCount('pasted text', bytes));
   });
 }
 

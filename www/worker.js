@@ -1,10 +1,12 @@
 // Runs the package off the main thread so multi-megabyte files keep the page responsive.
 // Messages in: {id, op, ...}; out: {id, ...result} or {id, error}.
-//   op 'validate'    {bytes: ArrayBuffer} -> {report}; an AQL report also gets `canonical` (validateAql)
+//   op 'validate'    {name, bytes: ArrayBuffer} -> {report} (validateFile: *.aql is always AQL);
+//                                              an AQL report also gets `canonical` (validateAql)
 //   op 'webTemplate' {bytes: ArrayBuffer} -> {result: toWebTemplate's result, json: its web template
 //                                              as indented JSON text, or null, nodes: its node count}
 //   op 'queryName'   {name: string}       -> {check: checkQueryName's result}
-import init, { checkQueryName, toWebTemplate, validate, validateAql } from './pkg/openehr_definitions.js';
+//   op 'flat'        {opt: ArrayBuffer, composition: ArrayBuffer} -> {check: validateFlat's result}
+import init, { checkQueryName, toWebTemplate, validateAql, validateFile, validateFlat } from './pkg/openehr_definitions.js';
 
 const ready = init();
 
@@ -15,9 +17,9 @@ function countNodes(node) {
 }
 
 const OPS = {
-  validate({ bytes }) {
+  validate({ name, bytes }) {
     const input = new Uint8Array(bytes);
-    const report = validate(input);
+    const report = validateFile(name, input);
     if (report.kind === 'aql') report.canonical = validateAql(new TextDecoder().decode(input)).canonical;
     return { report };
   },
@@ -32,6 +34,9 @@ const OPS = {
   },
   queryName({ name }) {
     return { check: checkQueryName(name) };
+  },
+  flat({ opt, composition }) {
+    return { check: validateFlat(new Uint8Array(opt), new Uint8Array(composition)) };
   },
 };
 

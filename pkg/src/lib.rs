@@ -19,7 +19,10 @@ use openehr_definitions::example::{ExampleFormat, ExampleOptions};
 use openehr_definitions::web_template::Options as WebTemplateOptions;
 use openehr_definitions::{Adl2Report, Kind, OptReport, Report};
 use tsify::Ts;
-use types::{AqlCheck, AqlParse, ExampleResult, HridCheck, QueryNameCheck, StringCheck, WebTemplateResult};
+use types::{
+    AqlCheck, AqlParse, ConversionResult, ExampleResult, FlatCheck, HridCheck, QueryNameCheck, StringCheck,
+    WebTemplateResult,
+};
 use wasm_bindgen::prelude::*;
 
 /// Validates an OPT 1.4 XML document and reads its metadata in one pass.
@@ -121,6 +124,50 @@ pub fn example_composition(
         Err(diagnostics) => (None, diagnostics),
     };
     to_js(ExampleResult { valid: example.is_some(), media_type: format.media_type(), example, diagnostics })
+}
+
+/// Validates a FLAT composition (or a STRUCTURED one: a single root member named after the
+/// template's tree id) against an OPT 1.4: the core's `FLAT0xx` diagnostics, positioned in the
+/// JSON text. An OPT that cannot be used gives `template_diagnostics` (positioned in the OPT)
+/// and `valid: false` instead.
+#[wasm_bindgen(js_name = validateFlat)]
+pub fn validate_flat(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] composition: JsValue,
+) -> Result<Ts<FlatCheck>, JsValue> {
+    let xml = bytes_or_text(&xml, "xml")?;
+    let composition = bytes_or_text(&composition, "composition")?;
+    let check = match core::web_template::web_template(xml.as_bytes(), &WebTemplateOptions::default()) {
+        Ok(wt) => FlatCheck::from(core::flat::validate_flat_bytes(&wt, composition.as_bytes())),
+        Err(template_diagnostics) => FlatCheck::unusable_template(template_diagnostics),
+    };
+    to_js(check)
+}
+
+/// Converts a STRUCTURED composition to FLAT JSON text, indexing repeatable nodes as the OPT's
+/// web template says.
+#[wasm_bindgen(js_name = structuredToFlat)]
+pub fn structured_to_flat(
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] structured: JsValue,
+) -> Result<Ts<ConversionResult>, JsValue> {
+    let xml = bytes_or_text(&xml, "xml")?;
+    let structured = string(&structured, "structured")?;
+    let result = match core::web_template::web_template(xml.as_bytes(), &WebTemplateOptions::default()) {
+        Ok(wt) => ConversionResult::from(core::flat::structured_to_flat(&wt, &structured)),
+        Err(template_diagnostics) => ConversionResult::unusable_template(template_diagnostics),
+    };
+    to_js(result)
+}
+
+/// Converts a FLAT composition to STRUCTURED JSON text (no template needed: the FLAT paths and
+/// their indexes say everything).
+#[wasm_bindgen(js_name = flatToStructured)]
+pub fn flat_to_structured(
+    #[wasm_bindgen(unchecked_param_type = "string")] flat: JsValue,
+) -> Result<Ts<ConversionResult>, JsValue> {
+    let flat = string(&flat, "flat")?;
+    to_js(ConversionResult::from(core::flat::flat_to_structured(&flat)))
 }
 
 /// Parses the header of an ADL 2 text.

@@ -3,6 +3,7 @@
 //! declaration the core generates (feature `wasm-types`), so nothing here mirrors the core.
 
 use openehr_definitions::aql::Query;
+use openehr_definitions::flat::FlatReport;
 use openehr_definitions::web_template::WebTemplate;
 use openehr_definitions::{AqlReport, ArchetypeHrid, Diagnostic, QueryName};
 use serde::Serialize;
@@ -121,4 +122,61 @@ pub struct ExampleResult {
     pub media_type: &'static str,
     pub example: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `validateFlat`: the composition's diagnostics (positioned in its JSON text), or, when the OPT
+/// cannot be used, the OPT's in `template_diagnostics` (positioned in the OPT). `valid` is false
+/// when either holds an error.
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+pub struct FlatCheck {
+    pub valid: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    pub template_diagnostics: Vec<Diagnostic>,
+}
+
+impl FlatCheck {
+    pub fn unusable_template(template_diagnostics: Vec<Diagnostic>) -> Self {
+        FlatCheck { valid: false, diagnostics: Vec::new(), template_diagnostics }
+    }
+}
+
+impl From<FlatReport> for FlatCheck {
+    fn from(report: FlatReport) -> Self {
+        FlatCheck { valid: report.valid, diagnostics: report.diagnostics, template_diagnostics: Vec::new() }
+    }
+}
+
+/// `flatToStructured` / `structuredToFlat`: the converted composition as JSON text, or `null`
+/// and the diagnostics of the input (or, for `structuredToFlat`, of an OPT that cannot be used,
+/// in `template_diagnostics`).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[tsify(missing_as_null)]
+pub struct ConversionResult {
+    pub valid: bool,
+    pub composition: Option<String>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub template_diagnostics: Vec<Diagnostic>,
+}
+
+impl ConversionResult {
+    pub fn unusable_template(template_diagnostics: Vec<Diagnostic>) -> Self {
+        ConversionResult { valid: false, composition: None, diagnostics: Vec::new(), template_diagnostics }
+    }
+}
+
+impl From<Result<String, Vec<Diagnostic>>> for ConversionResult {
+    fn from(result: Result<String, Vec<Diagnostic>>) -> Self {
+        match result {
+            Ok(composition) => ConversionResult {
+                valid: true,
+                composition: Some(composition),
+                diagnostics: Vec::new(),
+                template_diagnostics: Vec::new(),
+            },
+            Err(diagnostics) => {
+                ConversionResult { valid: false, composition: None, diagnostics, template_diagnostics: Vec::new() }
+            }
+        }
+    }
 }

@@ -5,7 +5,8 @@
 
 use js_sys::{Array, JSON, Reflect, Uint8Array};
 use openehr_definitions_wasm::{
-    check_query_name, detect_kind, resolve_version, to_web_template, validate, validate_aql, validate_opt,
+    check_query_name, detect_kind, flat_to_structured, resolve_version, structured_to_flat, to_web_template, validate,
+    validate_aql, validate_flat, validate_opt,
 };
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
@@ -139,4 +140,34 @@ fn aql_diagnostics_in_the_browser() {
     let first = diagnostics.get(0);
     assert_eq!(get(&first, "code").as_string().as_deref(), Some("AQL006"));
     assert_eq!((get(&first, "line").as_f64(), get(&first, "column").as_f64()), (Some(1.0), Some(22.0)));
+}
+
+const ISM_OPT: &[u8] = include_bytes!("../../tests/fixtures/flat/templates/test-ism.vitagroup.de.v1.opt");
+const ISM_WRONG_STATE: &[u8] = include_bytes!("../../tests/fixtures/flat/flat/ism_wrong_current_state.json");
+const ISM_VALID: &[u8] = include_bytes!("../../tests/fixtures/flat/flat/ism_vaild_transition.json");
+
+#[wasm_bindgen_test]
+fn flat_validation_in_the_browser() {
+    let check = |data: &[u8]| validate_flat(bytes(ISM_OPT), bytes(data)).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let valid = check(ISM_VALID);
+    assert_eq!(get(&valid, "valid").as_bool(), Some(true));
+    let wrong = check(ISM_WRONG_STATE);
+    assert_eq!(get(&wrong, "valid").as_bool(), Some(false));
+    let diagnostics: Array = get(&wrong, "diagnostics").into();
+    let codes: Vec<String> = diagnostics.iter().filter_map(|d| get(&d, "code").as_string()).collect();
+    assert!(codes.iter().any(|code| code.starts_with("FLAT04")), "{codes:?}");
+}
+
+#[wasm_bindgen_test]
+fn flat_round_trip_in_the_browser() {
+    let flat = String::from_utf8_lossy(ISM_VALID).into_owned();
+    let structured = flat_to_structured(JsValue::from_str(&flat)).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let text = get(&structured, "composition").as_string().unwrap_or_default();
+    let back =
+        structured_to_flat(bytes(ISM_OPT), JsValue::from_str(&text)).map(|r| r.js_value()).unwrap_or(JsValue::NULL);
+    let expected: Value = serde_json::from_str(&flat).unwrap_or(Value::Null);
+    let actual: Value =
+        serde_json::from_str(&get(&back, "composition").as_string().unwrap_or_default()).unwrap_or(Value::Null);
+    assert!(expected.is_object());
+    assert_eq!(actual, expected);
 }

@@ -28,6 +28,10 @@ const INVALID = join(
 const WT_DIR = join(repoDir, 'tests/fixtures/web-template/better-web-template');
 const VITAL_SIGNS = join(WT_DIR, 'templates/Vital Signs Pathfinder Demo.xml');
 const MUST = join(WT_DIR, 'templates/Malnutrition universal screening tool.xml');
+const FLAT_DIR = join(repoDir, 'tests/fixtures/flat');
+const ISM_OPT = join(FLAT_DIR, 'templates/test-ism.vitagroup.de.v1.opt');
+const ISM_WRONG = join(FLAT_DIR, 'flat/ism_wrong_current_state.json');
+const ISM_VALID = join(FLAT_DIR, 'flat/ism_vaild_transition.json');
 const IPS = join(repoDir, 'tests/fixtures/opt14/valid/ehrbase_openehr_sdk__operationaltemplate__ips.v0.opt');
 /** The package's Node build, to compare the page's output with (bash pkg/build.sh makes both). */
 const nodePackage = () => createRequire(import.meta.url)(join(repoDir, 'pkg/dist/node/openehr_definitions.js'));
@@ -406,6 +410,54 @@ test('AQL: Upload PUTs the query under its qualified name, byte for byte', async
   assert.equal(receivedQueries[0].path, '/v1/definition/query/org.example::blood_pressure');
   assert.equal(receivedQueries[0].headers['content-type'], 'text/plain');
   assert.ok(receivedQueries[0].body.equals(QUERY), 'the mock received the query unchanged');
+  assert.deepEqual(page.errors, []);
+});
+
+test('FLAT: compositions dropped with their OPT are checked against it, with codes and carets', async () => {
+  const page = await openPage();
+  await page.setInputFiles('#file-input', [ISM_WRONG, ISM_OPT, ISM_VALID]);
+  const card = page.locator('article.file', { hasText: 'test-ism.vitagroup.de.v1.opt' });
+  await card.locator('.verdict.ok').waitFor();
+  const wrong = card.locator('article.composition', { hasText: 'ism_wrong_current_state.json' });
+  await wrong.locator('.verdict.bad').waitFor();
+  const errors = wrong.locator('.group.error .diagnostic');
+  assert.deepEqual(await errors.locator('.code').allTextContents(), ['FLAT040', 'FLAT041']);
+  assert.deepEqual(await errors.locator('.position').allTextContents(), ['42:5', '45:5']);
+  assert.equal(
+    await errors.first().locator('.path').textContent(),
+    'test-ism.vitagroup.de.v1/medication_management/ism_transition/current_state|code',
+  );
+  assert.match(await errors.first().locator('.source').textContent(), /^ {4}"test-ism[^\n]*current_state\|code": "245",\n {4}\^$/);
+  const valid = card.locator('article.composition', { hasText: 'ism_vaild_transition.json' });
+  await valid.locator('.verdict.ok').waitFor();
+  assert.equal(await valid.locator('.clean').textContent(), 'No problems found.');
+  // Compositions are not cards of their own, and every check is counted.
+  assert.equal(await page.locator('#results > article.file').count(), 1);
+  await page.locator('#status', { hasText: 'Checked 3 files: 2 valid, 1 invalid.' }).waitFor();
+  assert.deepEqual(page.errors, []);
+});
+
+test('FLAT: the OPT card checks a composition chosen with its own picker', async () => {
+  const page = await openPage();
+  await page.setInputFiles('#file-input', ISM_OPT);
+  const card = page.locator('article.file', { hasText: 'test-ism.vitagroup.de.v1.opt' });
+  await card.locator('.compositions:not([hidden])').waitFor();
+  const broken = Buffer.from('{\n  "test-ism.vitagroup.de.v1/category|code": "433",\n}');
+  await card.locator('.comp-input').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: broken });
+  const item = card.locator('article.composition', { hasText: 'broken.json' });
+  await item.locator('.verdict.bad').waitFor();
+  assert.equal(await item.locator('.diagnostic .code').textContent(), 'FLAT001');
+  assert.equal(await item.locator('.diagnostic .position').textContent(), '3:1');
+  assert.deepEqual(page.errors, []);
+});
+
+test('FLAT: a composition without its OPT says which OPT it needs', async () => {
+  const page = await openPage();
+  await page.setInputFiles('#file-input', ISM_VALID);
+  const card = page.locator('article.file', { hasText: 'ism_vaild_transition.json' });
+  await card.locator('.unroutable').waitFor();
+  assert.equal(await card.locator('.verdict').textContent(), 'not checked');
+  assert.match(await card.locator('.unroutable').textContent(), /tree id `test-ism\.vitagroup\.de\.v1`/);
   assert.deepEqual(page.errors, []);
 });
 

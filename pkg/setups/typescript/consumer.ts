@@ -7,6 +7,8 @@ import {
   checkQueryName,
   checkTemplateId,
   detectKind,
+  flatToStructured,
+  isDefinitionFileName,
   init,
   isDefinitionsError,
   nextQueryVersion,
@@ -14,9 +16,12 @@ import {
   parseAql,
   parseOptMetadata,
   resolveVersion,
+  structuredToFlat,
   toWebTemplate,
   validate,
   validateAql,
+  validateFile,
+  validateFlat,
   validateOpt,
   type Adl2Header,
   type Adl2Report,
@@ -24,8 +29,10 @@ import {
   type AqlMetadata,
   type AqlParse,
   type Code,
+  type ConversionResult,
   type Diagnostic,
   type ErrorCode,
+  type FlatCheck,
   type HridCheck,
   type Kind,
   type OptMetadata,
@@ -88,6 +95,14 @@ const canonical: string | null = aql.canonical;
 const parsed: AqlParse = parseAql('SELECT e FROM EHR e');
 const limit: number | null | undefined = parsed.query?.limit;
 
+const flatCheck: FlatCheck = validateFlat(bytes, '{"t/category|code": "433"}');
+const flatCodes: Code[] = [...flatCheck.diagnostics, ...flatCheck.template_diagnostics].map((d) => d.code);
+const structured: ConversionResult = flatToStructured('{"t/a": 1}');
+const structuredText: string | null = structured.composition;
+const flatAgain: ConversionResult = structuredToFlat(bytes, structuredText ?? '{}');
+const fileReport: Report = validateFile('query.aql', 'SELECT e FROM EHR e');
+const walked: boolean = isDefinitionFileName('query.aql');
+
 const built: WebTemplateResult = toWebTemplate(bytes, { defaultLanguage: 'en', languages: ['en'] });
 const wt: WebTemplate | null = built.web_template;
 const rootId: string | undefined = wt?.tree.id;
@@ -110,6 +125,8 @@ try {
 validate(42);
 // @ts-expect-error: a query is text, not bytes
 validateAql(bytes);
+// @ts-expect-error: a FLAT composition needs its OPT
+validateFlat('{}');
 // @ts-expect-error: languages are a list
 toWebTemplate(bytes, { languages: 'en' });
 // @ts-expect-error: versions must be strings
@@ -125,5 +142,5 @@ import('openehr-definitions').then((m) => m.initSync);
 
 export const used = [
   kind, authors, quick, artefact, detected, rmClass, query, resolved, next, first, unknownCode, unnarrowed,
-  parameters, canonical, limit, rootId, max, defaults,
+  parameters, canonical, limit, rootId, max, defaults, flatCodes, flatAgain, fileReport, walked,
 ];
