@@ -1,8 +1,14 @@
-// Throughput (MB/s) of the node build's validateOpt over every real OPT in
-// tests/fixtures/opt14/valid, with Uint8Array input (one copy into wasm memory) and with string
-// input (UTF-16 -> UTF-8 encoding on the way in), against fast-xml-parser parsing the same
-// strings, and (with --native) against the native core's `cargo bench --bench throughput`.
-// Same method as the native bench: median of 5 runs of about 2 s each (--quick: 0.3 s).
+// Throughput of the node build over the real fixtures, each beside its baseline measured in the
+// same run:
+//   validateOpt (MB/s) over tests/fixtures/opt14/valid, with Uint8Array input (one copy into wasm
+//     memory) and with string input (UTF-16 -> UTF-8 on the way in), against fast-xml-parser
+//     parsing the same strings;
+//   toWebTemplate (MB/s over the same OPTs, and ms for the IPS OPT), validateAql (queries/s over
+//     tests/fixtures/aql/valid) and validateFlat (compositions/s over tests/fixtures/flat, the web
+//     template built per call as the package does), against validateOpt on the same run;
+//   with --native, each against the native core's own bench (`cargo bench --bench throughput`,
+//     `web_template`, `aql`, `flat`), run from here.
+// Same method as the native benches: median of 5 runs of about 2 s each (--quick: 0.3 s).
 //   node bench/bench.mjs [--quick] [--native]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -37,19 +43,26 @@ function measure(work) {
   return rates.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
 }
 
-/** validate_opt MB/s from the native bench's table, or null when it cannot run. */
-function nativeValidateOpt() {
-  const args = ['bench', '--quiet', '--bench', 'throughput', '--', ...(quick ? ['--quick'] : [])];
+/** The output of one native bench (`cargo bench --bench name`), or null when it cannot run. */
+function nativeBench(name) {
+  const args = ['bench', '--quiet', '--bench', name, '--', ...(quick ? ['--quick'] : [])];
   const run = spawnSync('cargo', args, { cwd: repoDir, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (run.status !== 0) {
-    console.error(`cargo bench failed (${run.status}):\n${run.stderr.slice(-2000)}`);
+    console.error(`cargo bench --bench ${name} failed (${run.status}):\n${run.stderr.slice(-2000)}`);
     return null;
   }
-  process.stdout.write(`native bench output:\n${run.stdout}\n`);
-  const line = run.stdout.split('\n').find((l) => l.includes('(c) validate_opt'));
-  const match = line?.match(/validate_opt\s+([\d.]+)/);
+  process.stdout.write(`native bench ${name}:\n${run.stdout}\n`);
+  return run.stdout;
+}
+
+/** The first number after `pattern` in a native bench's output, or null. */
+function figure(output, pattern) {
+  const match = output?.match(pattern);
   return match ? Number(match[1]) : null;
 }
+
+/** validate_opt MB/s from the native throughput bench's table, or null when it cannot run. */
+const nativeValidateOpt = () => figure(nativeBench('throughput'), /\(c\) validate_opt\s+([\d.]+)/);
 
 const wasm = await loadNodeBuild();
 const invalid = buffers.filter((b) => wasm.validateOpt(b).diagnostics.some((d) => d.severity === 'error')).length;
@@ -70,4 +83,81 @@ console.log(`${'measurement'.padEnd(36)} ${'MB/s'.padStart(10)} ${'vs fast-xml-p
 for (const [name, rate] of results) {
   const vsNative = native ? `${(rate / native).toFixed(2)}x` : 'n/a';
   console.log(`${name.padEnd(36)} ${rate.toFixed(1).padStart(10)} ${`${(rate / fxp).toFixed(2)}x`.padStart(20)} ${vsNative.padStart(10)}`);
+}
+
+// --- web templates, AQL, FLAT: each beside validateOpt of this run and, with --native, the core ---
+
+/** Median seconds of `runs` calls of `work`. */
+function medianSeconds(runs, work) {
+  const times = [];
+  for (let run = 0; run < runs; run++) {
+    const start = performance.now();
+    work();
+    times.push((performance.now() - start) / 1e3);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(runs / 2)];
+}
+
+/** Median items/s over RUNS runs of whole passes over `items`, each run about budgetMs. */
+function perSecond(items, work) {
+  const rates = [];
+  for (let run = 0; run < RUNS; run++) {
+    let done = 0;
+    const start = performance.now();
+    let elapsed = 0;
+    do {
+      for (const item of items) work(item);
+      done += items.length;
+      elapsed = performance.now() - start;
+    } while (elapsed < budgetMs);
+    rates.push(done / (elapsed / 1e3));
+  }
+  return rates.sort((a, b) => a - b)[Math.floor(RUNS / 2)];
+}
+
+const validateRate = results[0][1];
+const webTemplateRate = measure((i) => wasm.toWebTemplate(buffers[i]));
+const ipsIndex = readdirSync(dir).sort().indexOf('ehrbase_openehr_sdk__operationaltemplate__ips.v0.opt');
+const ipsMs = ipsIndex < 0 ? null : medianSeconds(quick ? 5 : 11, () => wasm.toWebTemplate(buffers[ipsIndex])) * 1e3;
+
+const aqlDir = join(fixturesDir, 'aql', 'valid');
+const queries = readdirSync(aqlDir).sort().map((name) => readFileSync(join(aqlDir, name), 'utf8'));
+const queriesPerSecond = perSecond(queries, (text) => wasm.validateAql(text));
+
+const flatDir = join(fixturesDir, 'flat');
+const compositions = readFileSync(join(flatDir, 'MANIFEST.tsv'), 'utf8')
+  .split('\n')
+  .slice(1)
+  .filter((line) => line.trim() !== '')
+  .map((line) => line.split('\t'))
+  .map(([composition, template]) => ({
+    opt: new Uint8Array(readFileSync(join(flatDir, template))),
+    data: new Uint8Array(readFileSync(join(flatDir, composition))),
+  }));
+const compositionsPerSecond = perSecond(compositions, ({ opt, data }) => wasm.validateFlat(opt, data));
+
+const nativeWt = withNative ? nativeBench('web_template') : null;
+const nativeAql = withNative ? nativeBench('aql') : null;
+const nativeFlat = withNative ? nativeBench('flat') : null;
+const rows = [
+  ['toWebTemplate (MB/s)', webTemplateRate, figure(nativeWt, /^web_template\s+([\d.]+) MB\/s/m), validateRate],
+  ['toWebTemplate of the IPS OPT (ms)', ipsMs, figure(nativeWt, /^web_template of .*: ([\d.]+) ms/m), null],
+  [`validateAql, ${queries.length} queries (queries/s)`, queriesPerSecond, figure(nativeAql, /^parse_aql\s+(\d+)/m), null],
+  [
+    `validateFlat, ${compositions.length} compositions (per s)`,
+    compositionsPerSecond,
+    figure(nativeFlat, /^validate_flat_opt\s+(\d+) compositions/m),
+    null,
+  ],
+];
+console.log(`\n${'measurement'.padEnd(44)} ${'wasm'.padStart(10)} ${'native'.padStart(10)} ${'wasm/native'.padStart(12)} ${'vs validateOpt'.padStart(15)}`);
+for (const [name, value, nativeValue, baseline] of rows) {
+  const lowerIsBetter = name.endsWith('(ms)');
+  const ratio = value && nativeValue ? (lowerIsBetter ? nativeValue / value : value / nativeValue) : null;
+  console.log(
+    `${name.padEnd(44)} ${value === null ? 'n/a'.padStart(10) : value.toFixed(1).padStart(10)} ` +
+      `${nativeValue === null ? 'n/a'.padStart(10) : nativeValue.toFixed(1).padStart(10)} ` +
+      `${ratio === null ? 'n/a'.padStart(12) : `${ratio.toFixed(2)}x`.padStart(12)} ` +
+      `${baseline ? `${(value / baseline).toFixed(2)}x`.padStart(15) : ''.padStart(15)}`,
+  );
 }
