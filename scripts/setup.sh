@@ -34,9 +34,10 @@ command -v wasm-pack >/dev/null || { step "cargo install wasm-pack (about 7 minu
 command -v cargo-fuzz >/dev/null || { step "cargo install cargo-fuzz"; cargo install cargo-fuzz --locked; }
 
 # npm devDependencies of the package and the page (binaryen's wasm-opt, typescript, playwright-core, ...),
-# then the bundlers of the package's setup matrix (pkg/setups: Vite, webpack, Rollup, esbuild, TypeScript 7).
+# then the bundlers of the package's setup matrix (pkg/setups: Vite, webpack, Rollup, esbuild, TypeScript 7)
+# and its other runtimes (pkg/setups/runtimes: Node 18 and 22, Deno; binaries from the npm registry).
 # Each is skipped while node_modules is newer than its lock file.
-for dir in pkg pkg/setups; do
+for dir in pkg pkg/setups pkg/setups/runtimes; do
   lock="$root/$dir/package-lock.json"
   if [[ ! -f "$root/$dir/node_modules/.package-lock.json" || "$lock" -nt "$root/$dir/node_modules/.package-lock.json" ]]; then
     step "npm ci ($dir/)"

@@ -1,7 +1,8 @@
 // The package as a web developer gets it, in every setup the README promises, with zero
 // configuration: `npm pack`, installed into the fixture projects under pkg/setups/ (their tools
 // come from setups/package-lock.json, installed by scripts/setup.sh or here), then
-// - Node ESM and CommonJS import it and validate with no init call;
+// - Node ESM and CommonJS import it and validate with no init call, in the machine's Node and in
+//   Node 18, Node 22 and Deno (binaries from the npm registry, installed into setups/runtimes/);
 // - `npx openehr-definitions check` runs from the installed package;
 // - tsc (TypeScript 5.9 and 7; moduleResolution bundler, node16, nodenext) checks a strict consumer;
 // - Vite (dev server and build), webpack 5.113 and 5.90, Rollup, esbuild and a plain page
@@ -64,6 +65,12 @@ before(async () => {
   // The package, exactly as published: packed, then installed from the tarball (offline: it has no dependencies).
   const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], { cwd: pkgDir }));
   run('npm', ['install', '--no-save', '--offline', '--no-audit', '--no-fund', '--loglevel=error', join(scratch, packed.filename)]);
+  // The other runtimes, in a project of their own so that their `node` never shadows the machine's.
+  const runtimes = join(setupsDir, 'runtimes');
+  const runtimesLock = join(runtimes, 'node_modules', '.package-lock.json');
+  if (!existsSync(runtimesLock) || statSync(runtimesLock).mtimeMs < statSync(join(runtimes, 'package-lock.json')).mtimeMs) {
+    run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: runtimes });
+  }
   tools = await import(join(setupsDir, 'tools.mjs'));
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
 });
@@ -94,6 +101,32 @@ describe('Node (no init call)', () => {
     );
     run('npx', ['--no-install', 'openehr-definitions', 'check', VALID]);
   });
+});
+
+/**
+ * The other runtimes a package user may have, as binaries from the npm registry (setups/runtimes/).
+ * Their packages are optional dependencies: on a platform without a binary the case is skipped.
+ */
+const RUNTIMES = {
+  'Node 18': { bin: join(setupsDir, 'runtimes', 'node_modules', 'node-18', 'bin', 'node'), args: [] },
+  'Node 22': { bin: join(setupsDir, 'runtimes', 'node_modules', 'node-22', 'bin', 'node'), args: [] },
+  // Deno resolves `openehr-definitions` from setups/node_modules because setups/ has a package.json.
+  Deno: { bin: join(setupsDir, 'runtimes', 'node_modules', '.bin', 'deno'), args: ['run', '--quiet', '--allow-read', '--allow-env'] },
+};
+
+describe('other runtimes (no init call)', () => {
+  for (const [runtime, { bin, args }] of Object.entries(RUNTIMES)) {
+    for (const [flavour, main] of [['ESM import', 'node-esm/main.mjs'], ['CommonJS require', 'node-cjs/main.cjs']]) {
+      test(`${runtime}, ${flavour}`, (t) => {
+        if (!existsSync(bin)) {
+          t.skip(`${runtime} has no binary for this platform in the npm registry`);
+          return;
+        }
+        const env = { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1' };
+        assert.deepEqual(JSON.parse(run(bin, [...args, main, VALID, INVALID], { env })), EXPECTED_NODE);
+      });
+    }
+  }
 });
 
 describe('TypeScript (strict consumer, tsc --noEmit)', () => {
