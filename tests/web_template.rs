@@ -355,3 +355,33 @@ fn a_template_nested_to_the_depth_limit_builds() {
     let built = web_template(deep.as_bytes(), &Options::default());
     assert_eq!(built.is_ok(), valid, "{:?}", built.err().map(|d| d.into_iter().take(3).collect::<Vec<_>>()));
 }
+
+#[test]
+fn every_web_template_reads_back_as_the_same_web_template() {
+    for path in every_opt_in("opt14/valid") {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let wt = web_template(&fs::read(&path).unwrap(), &Options::default()).unwrap();
+        let text = serde_json::to_string(&wt).unwrap();
+        let back: openehr_definitions::web_template::WebTemplate =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(back, wt, "{name}");
+    }
+}
+
+/// Web templates written by other builders (Better's and EHRbase's reference files) read as web
+/// templates, so FLAT data and examples can be checked against a web template a CDR served.
+#[test]
+fn reference_web_templates_of_other_builders_read_as_web_templates() {
+    let mut count = 0;
+    for folder in ["web-template/better-web-template/web-templates", "web-template/ehrbase-openEHR_SDK/webtemplate"] {
+        for path in every_opt_in(folder) {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let wt: openehr_definitions::web_template::WebTemplate =
+                serde_json::from_value(read_json(&path)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(wt.version, "2.3", "{name}");
+            assert!(!wt.tree.children.is_empty(), "{name}");
+            count += 1;
+        }
+    }
+    assert_eq!(count, 34);
+}

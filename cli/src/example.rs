@@ -2,7 +2,7 @@
 //! (`GET .../example`), in FLAT, STRUCTURED, canonical JSON or XML.
 
 use crate::exit;
-use crate::web_template::{load, print};
+use crate::web_template::{load_template, print};
 use openehr_definitions::example::{DetailLevel, ExampleFormat, ExampleKind, ExampleOptions, example};
 use openehr_definitions::web_template::Options;
 use std::path::PathBuf;
@@ -27,7 +27,7 @@ pub struct Args {
     /// The language of labels and codes; default: the template's own language.
     #[arg(long, value_name = "LANG")]
     lang: Option<String>,
-    /// The OPT file.
+    /// The OPT file, or its web template (JSON).
     #[arg(value_name = "FILE")]
     file: PathBuf,
 }
@@ -53,7 +53,7 @@ pub fn run(args: &Args) -> u8 {
     };
     let language = args.lang.clone().filter(|lang| !lang.trim().is_empty());
     let options = Options { default_language: language.clone(), languages: Vec::new() };
-    let wt = match load(&args.file, &options, false) {
+    let wt = match load_template(&args.file, &options, false) {
         Ok(wt) => wt,
         Err(status) => return status,
     };

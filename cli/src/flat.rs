@@ -5,7 +5,7 @@
 use crate::exit;
 use crate::render;
 use crate::style::Style;
-use crate::web_template::{load, print};
+use crate::web_template::{load_template, print};
 use openehr_definitions::flat::{FlatReport, flat_to_structured, structured_to_flat, validate_flat_bytes};
 use openehr_definitions::web_template::Options;
 use openehr_definitions::{Diagnostic, Kind, Report};
@@ -13,7 +13,7 @@ use serde::Serialize;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Validate a FLAT (or STRUCTURED) composition against an OPT 1.4 template.
+/// Validate a FLAT (or STRUCTURED) composition against an OPT 1.4 template or its web template.
 #[derive(clap::Args)]
 #[command(after_help = "Examples:\n  \
     openehr-defs check-flat my_template.opt composition.flat.json\n  \
@@ -25,7 +25,7 @@ pub struct CheckArgs {
     /// Print {path, valid, diagnostics} as JSON instead of text.
     #[arg(long)]
     json: bool,
-    /// The OPT file.
+    /// The OPT file, or its web template (JSON).
     #[arg(value_name = "TEMPLATE")]
     template: PathBuf,
     /// The composition (FLAT or STRUCTURED JSON).
@@ -39,7 +39,7 @@ pub struct CheckArgs {
     openehr-defs flat-to-structured my_template.opt composition.flat.json > composition.structured.json\n\n\
     Exit status: 0 converted, 1 the OPT or the input is invalid, 2 usage or I/O error.")]
 pub struct FlatToStructuredArgs {
-    /// The OPT file (checked; the conversion itself follows the FLAT paths).
+    /// The OPT file or its web template (checked; the conversion itself follows the FLAT paths).
     #[arg(value_name = "TEMPLATE")]
     template: PathBuf,
     /// The FLAT composition.
@@ -53,7 +53,7 @@ pub struct FlatToStructuredArgs {
     openehr-defs structured-to-flat my_template.opt composition.structured.json > composition.flat.json\n\n\
     Exit status: 0 converted, 1 the OPT or the input is invalid, 2 usage or I/O error.")]
 pub struct StructuredToFlatArgs {
-    /// The OPT file.
+    /// The OPT file, or its web template (JSON).
     #[arg(value_name = "TEMPLATE")]
     template: PathBuf,
     /// The STRUCTURED composition.
@@ -77,7 +77,7 @@ fn read(file: &Path) -> Result<Vec<u8>, u8> {
 }
 
 pub fn run_check(args: &CheckArgs) -> u8 {
-    let wt = match load(&args.template, &Options::default(), args.json) {
+    let wt = match load_template(&args.template, &Options::default(), args.json) {
         Ok(wt) => wt,
         Err(status) => return status,
     };
@@ -114,14 +114,14 @@ pub fn run_check(args: &CheckArgs) -> u8 {
 }
 
 pub fn run_flat_to_structured(args: &FlatToStructuredArgs) -> u8 {
-    if let Err(status) = load(&args.template, &Options::default(), false) {
+    if let Err(status) = load_template(&args.template, &Options::default(), false) {
         return status;
     }
     convert(&args.data, flat_to_structured)
 }
 
 pub fn run_structured_to_flat(args: &StructuredToFlatArgs) -> u8 {
-    let wt = match load(&args.template, &Options::default(), false) {
+    let wt = match load_template(&args.template, &Options::default(), false) {
         Ok(wt) => wt,
         Err(status) => return status,
     };

@@ -61,20 +61,40 @@ pub fn print(text: &str) -> u8 {
 /// report as `check --json` prints it on stdout when `json`) and answers the exit status.
 pub fn load(file: &Path, options: &Options, json: bool) -> Result<WebTemplate, u8> {
     let shown = file.display().to_string();
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            exit::print_error(format_args!("cannot read `{shown}`: {error}"));
-            return Err(exit::USAGE);
-        }
-    };
-    let report = validate(&bytes);
+    let bytes = read(file)?;
+    build(&shown, &bytes, options, json)
+}
+
+/// What compositions are checked against or built from: an OPT file (built as [`load`] builds
+/// it), or a web template JSON file (ours, or one a CDR served), read as it is.
+pub fn load_template(file: &Path, options: &Options, json: bool) -> Result<WebTemplate, u8> {
+    let shown = file.display().to_string();
+    let bytes = read(file)?;
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return build(&shown, &bytes, options, json);
+    }
+    serde_json::from_slice(body).map_err(|error| {
+        exit::print_error(format_args!("`{shown}` is JSON but not a web template: {error}"));
+        exit::FAILED
+    })
+}
+
+fn read(file: &Path) -> Result<Vec<u8>, u8> {
+    std::fs::read(file).map_err(|error| {
+        exit::print_error(format_args!("cannot read `{}`: {error}", file.display()));
+        exit::USAGE
+    })
+}
+
+fn build(shown: &str, bytes: &[u8], options: &Options, json: bool) -> Result<WebTemplate, u8> {
+    let report = validate(bytes);
     if report.kind != Kind::Opt14 {
         exit::print_error(format_args!("`{shown}` is not an OPT 1.4 template (web templates are built from OPTs)"));
         return Err(exit::FAILED);
     }
     let report = if report.valid {
-        match web_template(&bytes, options) {
+        match web_template(bytes, options) {
             Ok(built) => return Ok(built),
             Err(diagnostics) => Report { diagnostics, valid: false, ..report },
         }
@@ -82,7 +102,7 @@ pub fn load(file: &Path, options: &Options, json: bool) -> Result<WebTemplate, u
         report
     };
     if json {
-        return Err(match render::json(&shown, &report) {
+        return Err(match render::json(shown, &report) {
             Ok(text) => match print(&text) {
                 exit::OK => exit::FAILED,
                 status => status,
@@ -93,7 +113,7 @@ pub fn load(file: &Path, options: &Options, json: bool) -> Result<WebTemplate, u
             }
         });
     }
-    Err(refuse(&shown, &bytes, &report))
+    Err(refuse(shown, bytes, &report))
 }
 
 /// The diagnostics on stderr as `check` prints them, and the status for an invalid OPT.

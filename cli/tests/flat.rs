@@ -137,3 +137,52 @@ fn conversions_print_the_cores_answer() {
     assert_eq!(bad.status.code(), Some(1));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A file of this test process under the temporary directory, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str, bytes: &[u8]) -> Scratch {
+        let file = std::env::temp_dir().join(format!("openehr-defs-test-{}-{name}", std::process::id()));
+        std::fs::write(&file, bytes).expect("write scratch file");
+        Scratch(file)
+    }
+
+    fn path(&self) -> &str {
+        self.0.to_str().expect("UTF-8 path")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+#[test]
+fn a_web_template_file_answers_as_its_opt_does() {
+    let printed = run(&["web-template", &path(ISM_OPT)]);
+    assert_eq!(printed.status.code(), Some(0));
+    let wt_file = Scratch::new("ism.wt.json", &printed.stdout);
+    let data = path(ISM);
+    let cases: [&[&str]; 3] = [&["check-flat", "--json"], &["check-flat"], &["flat-to-structured"]];
+    for args in cases {
+        let from_opt = run(&[args, &[path(ISM_OPT).as_str(), data.as_str()]].concat());
+        let from_wt = run(&[args, &[wt_file.path(), data.as_str()]].concat());
+        assert_eq!(from_wt.status.code(), from_opt.status.code(), "{args:?}");
+        assert_eq!(stdout(&from_wt), stdout(&from_opt), "{args:?}");
+    }
+    let from_opt = run(&["example", "--format", "structured", &path(ISM_OPT)]);
+    let from_wt = run(&["example", "--format", "structured", wt_file.path()]);
+    assert_eq!((from_wt.status.code(), stdout(&from_wt)), (Some(0), stdout(&from_opt)));
+}
+
+#[test]
+fn json_that_is_not_a_web_template_exits_1() {
+    let file = Scratch::new("not-a-wt.json", b"{\"templateId\": \"x\"}");
+    let output = run(&["check-flat", file.path(), &path(ISM)]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("is JSON but not a web template: missing field `version`"), "{stderr}");
+}

@@ -2,6 +2,8 @@
 //! Everything here returns `Err` instead of panicking: a bad argument must surface as a
 //! catchable JS `Error` with a `code`, never as a wasm trap.
 
+use openehr_definitions::Diagnostic;
+use openehr_definitions::web_template::{Options, WebTemplate, web_template};
 use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -77,6 +79,35 @@ pub fn bytes_or_text(value: &JsValue, name: &str) -> Result<Input, JsValue> {
         Some(buffer) => Ok(Input::Bytes(js_sys::Uint8Array::new(buffer).to_vec())),
         None => Err(wrong_type(name, "a string, a Uint8Array or an ArrayBuffer", value)),
     }
+}
+
+/// The template a composition is built or checked against: an OPT 1.4 (`string | Uint8Array |
+/// ArrayBuffer`, as everywhere), or a web template, either the object `toWebTemplate` returned
+/// (or a CDR served) or its JSON text or bytes. An OPT that cannot be used gives its diagnostics;
+/// JSON that is not a web template throws `E_ARG`.
+pub fn template(value: &JsValue, name: &str) -> Result<Result<WebTemplate, Vec<Diagnostic>>, JsValue> {
+    let not_web_template =
+        |e: serde_json::Error| error_with_code(E_ARG, &format!("`{name}` is not a web template: {e}"));
+    let is_plain_object = value.is_object()
+        && !js_sys::Array::is_array(value)
+        && !value.is_instance_of::<js_sys::Uint8Array>()
+        && !value.is_instance_of::<js_sys::ArrayBuffer>();
+    if is_plain_object {
+        let json = js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|text| text.as_string())
+            .ok_or_else(|| error_with_code(E_ARG, &format!("`{name}` cannot be read as JSON")))?;
+        return serde_json::from_str(&json).map(Ok).map_err(not_web_template);
+    }
+    let input = bytes_or_text(value, name).map_err(|_| {
+        wrong_type(name, "an OPT (a string, a Uint8Array or an ArrayBuffer) or a web template object", value)
+    })?;
+    let bytes = input.as_bytes();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
+        return serde_json::from_slice(body).map(Ok).map_err(not_web_template);
+    }
+    Ok(web_template(bytes, &Options::default()))
 }
 
 /// A `string` argument.

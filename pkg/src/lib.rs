@@ -99,15 +99,16 @@ pub fn parse_aql(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue)
     to_js(AqlParse::from(core::parse_aql(&text)))
 }
 
-/// An example composition of an OPT 1.4 in `format` (`"flat"` by default; `"structured"`,
-/// `"canonical"` (RM JSON) or `"xml"`), built from its web template in its default language.
+/// An example composition of a template in `format` (`"flat"` by default; `"structured"`,
+/// `"canonical"` (RM JSON) or `"xml"`), built from its web template in its default language. The
+/// template is an OPT 1.4 or a web template (the object `toWebTemplate` returned, or its JSON).
 #[wasm_bindgen(js_name = exampleComposition)]
 pub fn example_composition(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | WebTemplate")] template: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "ExampleFormat")] format: Option<JsValue>,
     #[wasm_bindgen(unchecked_optional_param_type = "ExampleOptions")] options: Option<JsValue>,
 ) -> Result<Ts<ExampleResult>, JsValue> {
-    let xml = bytes_or_text(&xml, "xml")?;
+    let built = args::template(&template, "template")?;
     let format: ExampleFormat = match format.filter(|f| !f.is_undefined() && !f.is_null()) {
         None => ExampleFormat::Flat,
         Some(value) => {
@@ -118,7 +119,6 @@ pub fn example_composition(
         }
     };
     let options: ExampleOptions = object_or_default(options.as_ref(), "options")?;
-    let built = core::web_template::web_template(xml.as_bytes(), &WebTemplateOptions::default());
     let (example, diagnostics) = match built {
         Ok(wt) => (Some(core::example::example(&wt, format, &options)), Vec::new()),
         Err(diagnostics) => (None, diagnostics),
@@ -127,33 +127,34 @@ pub fn example_composition(
 }
 
 /// Validates a FLAT composition (or a STRUCTURED one: a single root member named after the
-/// template's tree id) against an OPT 1.4: the core's `FLAT0xx` diagnostics, positioned in the
-/// JSON text. An OPT that cannot be used gives `template_diagnostics` (positioned in the OPT)
-/// and `valid: false` instead.
+/// template's tree id) against a template: an OPT 1.4, or its web template (the object
+/// `toWebTemplate` returned, or its JSON; build it once to check many compositions). The core's
+/// `FLAT0xx` diagnostics, positioned in the JSON text. An OPT that cannot be used gives
+/// `template_diagnostics` (positioned in the OPT) and `valid: false` instead.
 #[wasm_bindgen(js_name = validateFlat)]
 pub fn validate_flat(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | WebTemplate")] template: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] composition: JsValue,
 ) -> Result<Ts<FlatCheck>, JsValue> {
-    let xml = bytes_or_text(&xml, "xml")?;
+    let built = args::template(&template, "template")?;
     let composition = bytes_or_text(&composition, "composition")?;
-    let check = match core::web_template::web_template(xml.as_bytes(), &WebTemplateOptions::default()) {
+    let check = match built {
         Ok(wt) => FlatCheck::from(core::flat::validate_flat_bytes(&wt, composition.as_bytes())),
         Err(template_diagnostics) => FlatCheck::unusable_template(template_diagnostics),
     };
     to_js(check)
 }
 
-/// Converts a STRUCTURED composition to FLAT JSON text, indexing repeatable nodes as the OPT's
-/// web template says.
+/// Converts a STRUCTURED composition to FLAT JSON text, indexing repeatable nodes as the
+/// template's web template says (an OPT 1.4 or a web template, as for `validateFlat`).
 #[wasm_bindgen(js_name = structuredToFlat)]
 pub fn structured_to_flat(
-    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer")] xml: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | Uint8Array | ArrayBuffer | WebTemplate")] template: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] structured: JsValue,
 ) -> Result<Ts<ConversionResult>, JsValue> {
-    let xml = bytes_or_text(&xml, "xml")?;
+    let built = args::template(&template, "template")?;
     let structured = string(&structured, "structured")?;
-    let result = match core::web_template::web_template(xml.as_bytes(), &WebTemplateOptions::default()) {
+    let result = match built {
         Ok(wt) => ConversionResult::from(core::flat::structured_to_flat(&wt, &structured)),
         Err(template_diagnostics) => ConversionResult::unusable_template(template_diagnostics),
     };

@@ -7,6 +7,7 @@ import {
   checkQueryName,
   checkTemplateId,
   detectKind,
+  exampleComposition,
   flatToStructured,
   isDefinitionFileName,
   init,
@@ -32,6 +33,7 @@ import {
   type ConversionResult,
   type Diagnostic,
   type ErrorCode,
+  type ExampleResult,
   type FlatCheck,
   type HridCheck,
   type Kind,
@@ -106,7 +108,11 @@ const walked: boolean = isDefinitionFileName('query.aql');
 const built: WebTemplateResult = toWebTemplate(bytes, { defaultLanguage: 'en', languages: ['en'] });
 const wt: WebTemplate | null = built.web_template;
 const rootId: string | undefined = wt?.tree.id;
-const max: number | undefined = wt?.tree.children[0]?.max;
+// Empty lists and maps are left out of the JSON, so the types say they may be absent.
+const max: number | undefined = wt?.tree.children?.[0]?.max;
+// A web template built once checks many compositions and builds examples.
+const againstWebTemplate: FlatCheck | null = wt && validateFlat(wt, '{"t/category|code": "433"}');
+const exampleOfWebTemplate: ExampleResult | null = wt && exampleComposition(wt, 'flat');
 const defaults: WebTemplateResult = toWebTemplate(bytes);
 
 try {
@@ -127,6 +133,8 @@ validate(42);
 validateAql(bytes);
 // @ts-expect-error: a FLAT composition needs its OPT
 validateFlat('{}');
+// @ts-expect-error: the template is an OPT or a web template, not a number
+validateFlat(42, '{}');
 // @ts-expect-error: languages are a list
 toWebTemplate(bytes, { languages: 'en' });
 // @ts-expect-error: versions must be strings
@@ -143,4 +151,5 @@ import('openehr-definitions').then((m) => m.initSync);
 export const used = [
   kind, authors, quick, artefact, detected, rmClass, query, resolved, next, first, unknownCode, unnarrowed,
   parameters, canonical, limit, rootId, max, defaults, flatCodes, flatAgain, fileReport, walked,
+  againstWebTemplate, exampleOfWebTemplate,
 ];
