@@ -9,6 +9,7 @@
 
 use crate::error::ApiError;
 use crate::shards::{Index, Layout, initial_root};
+use crate::store::StoreError;
 use crate::write_id;
 use std::time::{Duration, Instant};
 
@@ -19,7 +20,7 @@ pub(crate) fn root<K: Index>(layout: Layout) -> Result<Vec<u8>, ApiError> {
     }
     let claim = format!("claim/{}", K::ROOT);
     // Not the claim's winner: wait for the root; if it never comes, the winner is gone: take over.
-    if layout.store.increment(&claim, 1)? != 1
+    if claim_count(layout, &claim)? != 1
         && let Some(raw) = wait_for::<K>(layout)?
     {
         return Ok(raw);
@@ -33,6 +34,25 @@ pub(crate) fn root<K: Index>(layout: Layout) -> Result<Vec<u8>, ApiError> {
         ApiError::unavailable("the storage backend is unavailable; retry later")
             .with_cause(format!("the backend did not keep the newly created {}", K::ROOT))
     })
+}
+
+/// How often a claim whose `increment` failed as unavailable is tried again.
+const CLAIM_RETRIES: u32 = 5;
+
+/// `increment(claim)`, tried again after a short pause when the backend answers "unavailable": two
+/// `spin up` processes on one SQLite file get `database is locked` on racing first writes (seen
+/// under a real Spin 4.1). Trying again is safe even if a failed attempt did count: the count is then
+/// above 1, and this request waits for the root and takes over like any other.
+fn claim_count(layout: Layout, claim: &str) -> Result<i64, ApiError> {
+    let mut pause = Duration::from_millis(5);
+    for _ in 0..CLAIM_RETRIES {
+        match layout.store.increment(claim, 1) {
+            Err(StoreError::Unavailable(_)) => std::thread::sleep(pause),
+            other => return Ok(other?),
+        }
+        pause *= 2;
+    }
+    Ok(layout.store.increment(claim, 1)?)
 }
 
 /// Polls for the root with a growing pause (1 ms doubling up to 100 ms) until `first_use_wait` is over.
