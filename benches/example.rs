@@ -89,4 +89,41 @@ fn main() {
     for (name, s) in figures {
         println!("{name:<28} {:>10.0} examples/s", wts.len() as f64 / s);
     }
+    // The largest OPT, as `exampleComposition(opt)` and `GET .../example` do it: web template, then example.
+    let (name, opt) = largest_opt(Path::new(CORPUS));
+    let options = ExampleOptions::default();
+    let runs = if quick { 5 } else { 21 };
+    let with_template = median_ms(runs, || {
+        let wt = web_template(black_box(&opt), &Default::default()).expect("valid");
+        black_box(example_flat(&wt, &options).to_json());
+    });
+    let wt = web_template(&opt, &Default::default()).expect("valid");
+    let example_only = median_ms(runs, || {
+        black_box(example_flat(black_box(&wt), &options).to_json());
+    });
+    println!(
+        "largest {name}: example (flat, required) {with_template:.3} ms with its web template, {example_only:.3} ms from a built one"
+    );
+}
+
+fn largest_opt(dir: &Path) -> (String, Vec<u8>) {
+    let path = std::fs::read_dir(dir)
+        .expect("corpus")
+        .map(|entry| entry.expect("directory entry").path())
+        .max_by_key(|p| p.metadata().map(|m| m.len()).unwrap_or(0))
+        .expect("an OPT");
+    (path.file_name().unwrap_or_default().to_string_lossy().into_owned(), std::fs::read(&path).expect("fixture"))
+}
+
+/// Median milliseconds of `runs` calls of `work`.
+fn median_ms(runs: usize, mut work: impl FnMut()) -> f64 {
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            work();
+            start.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[runs / 2]
 }
