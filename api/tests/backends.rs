@@ -402,62 +402,57 @@ fn a_root_whose_creator_died_is_created_after_the_wait() {
     assert_eq!(listed_versions(&store, "org.late::q"), ["1.0.0"]);
 }
 
+/// Refuses its first `refusals` increments as SQLite does when another process holds the lock
+/// (`database is locked`), and counts every increment asked.
+struct LockedIncrements {
+    store: MemoryStore,
+    refusals: usize,
+    asked: AtomicUsize,
+}
+
+impl LockedIncrements {
+    fn new(refusals: usize) -> Self {
+        LockedIncrements { store: MemoryStore::new(), refusals, asked: AtomicUsize::new(0) }
+    }
+}
+
+impl KvStore for LockedIncrements {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.store.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.store.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.store.delete(key)
+    }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
+        if self.asked.fetch_add(1, Ordering::SeqCst) < self.refusals {
+            return Err(StoreError::unavailable("increment: database is locked"));
+        }
+        self.store.increment(key, delta)
+    }
+    fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
+        self.store.compare_and_swap(key, expected, new)
+    }
+}
+
 /// Two `spin up` processes on one SQLite file: a racing first write's claim can fail with
 /// `database is locked` (seen under a real Spin 4.1). The claim is tried again, not answered 503.
 #[test]
 fn a_claim_refused_as_busy_is_tried_again() {
-    struct BusyTwice(MemoryStore, AtomicUsize);
-    impl KvStore for BusyTwice {
-        fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-            self.0.get(key)
-        }
-        fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-            self.0.set(key, value)
-        }
-        fn delete(&self, key: &str) -> Result<(), StoreError> {
-            self.0.delete(key)
-        }
-        fn increment(&self, key: &str, delta: i64) -> Result<i64, StoreError> {
-            if self.1.fetch_add(1, Ordering::SeqCst) < 2 {
-                return Err(StoreError::unavailable("increment: database is locked"));
-            }
-            self.0.increment(key, delta)
-        }
-        fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
-            self.0.compare_and_swap(key, expected, new)
-        }
-    }
-    let store = BusyTwice(MemoryStore::new(), AtomicUsize::new(0));
+    let store = LockedIncrements::new(2);
     assert_eq!(put_query(&store, "org.busy::q", "SELECT e FROM EHR e").status(), 200);
-    assert_eq!(store.1.load(Ordering::SeqCst), 3, "two refusals, then the claim");
+    assert_eq!(store.asked.load(Ordering::SeqCst), 3, "two refusals, then the claim");
     assert_eq!(listed_versions(&store, "org.busy::q"), ["1.0.0"]);
 }
 
 /// A backend that stays unavailable is still answered 503, after a bounded number of tries.
 #[test]
 fn a_claim_that_stays_unavailable_is_503() {
-    struct AlwaysBusy(MemoryStore, AtomicUsize);
-    impl KvStore for AlwaysBusy {
-        fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
-            self.0.get(key)
-        }
-        fn set(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-            self.0.set(key, value)
-        }
-        fn delete(&self, key: &str) -> Result<(), StoreError> {
-            self.0.delete(key)
-        }
-        fn increment(&self, _key: &str, _delta: i64) -> Result<i64, StoreError> {
-            self.1.fetch_add(1, Ordering::SeqCst);
-            Err(StoreError::unavailable("increment: database is locked"))
-        }
-        fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
-            self.0.compare_and_swap(key, expected, new)
-        }
-    }
-    let store = AlwaysBusy(MemoryStore::new(), AtomicUsize::new(0));
+    let store = LockedIncrements::new(usize::MAX);
     assert_eq!(put_query(&store, "org.busy::q", "SELECT e FROM EHR e").status(), 503);
-    assert_eq!(store.1.load(Ordering::SeqCst), 6);
+    assert_eq!(store.asked.load(Ordering::SeqCst), 6);
     assert!(listed_versions(&store, "org.busy::q").is_empty());
 }
 

@@ -4,7 +4,7 @@
 use crate::exit;
 use crate::render;
 use crate::style::Style;
-use openehr_definitions::web_template::{Options, WebTemplate, web_template};
+use openehr_definitions::web_template::{Options, WebTemplate, web_template, web_template_json};
 use openehr_definitions::{Kind, Report, validate};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,10 +70,9 @@ pub fn load(file: &Path, options: &Options, json: bool) -> Result<WebTemplate, u
 pub fn load_template(file: &Path, options: &Options, json: bool) -> Result<WebTemplate, u8> {
     let shown = file.display().to_string();
     let bytes = read(file)?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&bytes);
-    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+    let Some(body) = web_template_json(&bytes) else {
         return build(&shown, &bytes, options, json);
-    }
+    };
     serde_json::from_slice(body).map_err(|error| {
         exit::print_error(format_args!("`{shown}` is JSON but not a web template: {error}"));
         exit::FAILED

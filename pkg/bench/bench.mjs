@@ -132,6 +132,7 @@ const compositions = readFileSync(join(flatDir, 'MANIFEST.tsv'), 'utf8')
   .filter((line) => line.trim() !== '')
   .map((line) => line.split('\t'))
   .map(([composition, template]) => ({
+    template,
     opt: new Uint8Array(readFileSync(join(flatDir, template))),
     data: new Uint8Array(readFileSync(join(flatDir, composition))),
   }));
@@ -139,9 +140,9 @@ const compositionsPerSecond = perSecond(compositions, ({ opt, data }) => wasm.va
 // The same against each template's web template object, built once (a form checking as the user types).
 const webTemplates = new Map();
 for (const composition of compositions) {
-  const key = Buffer.from(composition.opt).toString('latin1');
-  if (!webTemplates.has(key)) webTemplates.set(key, wasm.toWebTemplate(composition.opt).web_template);
-  composition.wt = webTemplates.get(key);
+  const { template, opt } = composition;
+  if (!webTemplates.has(template)) webTemplates.set(template, wasm.toWebTemplate(opt).web_template);
+  composition.wt = webTemplates.get(template);
 }
 const prebuiltPerSecond = perSecond(compositions, ({ wt, data }) => wasm.validateFlat(wt, data));
 const flatMb = compositions.reduce((sum, { data }) => sum + data.length, 0) / 1e6;

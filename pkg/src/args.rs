@@ -3,7 +3,7 @@
 //! catchable JS `Error` with a `code`, never as a wasm trap.
 
 use openehr_definitions::Diagnostic;
-use openehr_definitions::web_template::{Options, WebTemplate, web_template};
+use openehr_definitions::web_template::{Options, WebTemplate, web_template, web_template_json};
 use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -93,21 +93,15 @@ pub fn template(value: &JsValue, name: &str) -> Result<Result<WebTemplate, Vec<D
         && !value.is_instance_of::<js_sys::Uint8Array>()
         && !value.is_instance_of::<js_sys::ArrayBuffer>();
     if is_plain_object {
-        let json = js_sys::JSON::stringify(value)
-            .ok()
-            .and_then(|text| text.as_string())
-            .ok_or_else(|| error_with_code(E_ARG, &format!("`{name}` cannot be read as JSON")))?;
-        return serde_json::from_str(&json).map(Ok).map_err(not_web_template);
+        return serde_json::from_str(&json_text(value, name)?).map(Ok).map_err(not_web_template);
     }
     let input = bytes_or_text(value, name).map_err(|_| {
         wrong_type(name, "an OPT (a string, a Uint8Array or an ArrayBuffer) or a web template object", value)
     })?;
-    let bytes = input.as_bytes();
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(bytes);
-    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{') {
-        return serde_json::from_slice(body).map(Ok).map_err(not_web_template);
+    match web_template_json(input.as_bytes()) {
+        Some(json) => serde_json::from_slice(json).map(Ok).map_err(not_web_template),
+        None => Ok(web_template(input.as_bytes(), &Options::default())),
     }
-    Ok(web_template(bytes, &Options::default()))
 }
 
 /// A `string` argument.
@@ -137,11 +131,15 @@ pub fn object_or_default<T: serde::de::DeserializeOwned + Default>(
     if !value.is_object() || js_sys::Array::is_array(value) {
         return Err(wrong_type(name, "an object", value));
     }
-    let json = js_sys::JSON::stringify(value)
+    serde_json::from_str(&json_text(value, name)?).map_err(|e| error_with_code(E_ARG, &format!("`{name}`: {e}")))
+}
+
+/// A JS object argument as JSON text (the engine's own `JSON.stringify`), for serde to read.
+fn json_text(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    js_sys::JSON::stringify(value)
         .ok()
         .and_then(|text| text.as_string())
-        .ok_or_else(|| error_with_code(E_ARG, &format!("`{name}` cannot be read as JSON")))?;
-    serde_json::from_str(&json).map_err(|e| error_with_code(E_ARG, &format!("`{name}`: {e}")))
+        .ok_or_else(|| error_with_code(E_ARG, &format!("`{name}` cannot be read as JSON")))
 }
 
 /// Turns a result into a plain JS object through JSON: the same serde_json text the CLI prints

@@ -201,8 +201,31 @@ pub enum Value {
     Boolean(bool),
 }
 
+/// The JSON text of a template input that is a web template rather than an OPT (its first
+/// character after a UTF-8 BOM and whitespace is `{`), without the BOM, ready for a JSON reader;
+/// `None` for anything else (an OPT is XML). The CLI and the npm package both ask this.
+pub fn web_template_json(input: &[u8]) -> Option<&[u8]> {
+    let body = crate::text::strip_bom(input);
+    (body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')).then_some(body)
+}
+
 /// Builds the web template of an OPT. An invalid OPT yields the validator's diagnostics.
 pub fn web_template(opt: &[u8], options: &Options) -> Result<WebTemplate, Vec<Diagnostic>> {
     let template = parse_template(opt)?;
     Ok(build::build(&template, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::web_template_json;
+
+    #[test]
+    fn web_template_json_is_told_from_an_opt_by_its_first_character() {
+        assert_eq!(web_template_json(b"\xEF\xBB\xBF \n{\"tree\": 1}"), Some(&b" \n{\"tree\": 1}"[..]));
+        assert_eq!(web_template_json(b"{}"), Some(&b"{}"[..]));
+        assert_eq!(web_template_json(b"<?xml version='1.0'?><template/>"), None);
+        assert_eq!(web_template_json(b"\xEF\xBB\xBF<template/>"), None);
+        assert_eq!(web_template_json(b"  [1]"), None);
+        assert_eq!(web_template_json(b""), None);
+    }
 }
