@@ -255,6 +255,21 @@ fn broken_headers_are_positioned() {
 }
 
 #[test]
+fn each_broken_item_of_a_long_meta_data_line_is_reported_at_its_own_column() {
+    // `é` is no item name: skipped to the first `;`; then 2 999 `x=;` on one line, each reported
+    // at its own column, counted in characters after the two-byte `é`.
+    let items = "x=; ".repeat(3000);
+    let text = MINIMAL.replace("(adl", &format!("(é {items}adl"));
+    let found = findings(&text);
+    let expected: Vec<_> = std::iter::once(12)
+        .chain((1..3000).map(|k| 16 + 4 * k))
+        .map(|column| (Code::AdlMetadata, 1, column, String::new()))
+        .collect();
+    let first_difference = found.iter().zip(&expected).position(|(f, e)| f != e);
+    assert_eq!((found.len(), first_difference), (expected.len(), None), "first at {first_difference:?}");
+}
+
+#[test]
 fn meta_data_items_are_read() {
     let text = MINIMAL.replace("1.1.0)", "1.1.0; controlled; generated; uid=6B6D-A1; build_uid=9C2F-04)");
     let report = parse_adl2_header(&text);

@@ -1,5 +1,7 @@
 //! The artefact's first lines: keyword, `(key=value; ...)` meta-data list and id.
 
+use std::collections::HashSet;
+
 use super::lex::{char_offset, skip_trivia, token_at, word_at};
 use super::sections::SectionKind;
 use super::{Adl2Header, ArtefactKind};
@@ -44,7 +46,7 @@ pub(super) fn read_header(text: &str, header: &mut Adl2Header, sink: &mut Sink<'
 
 /// Reads `(item; item ...)` starting at the `(`; returns the offset after the `)`.
 fn read_meta_data(text: &str, open: usize, header: &mut Adl2Header, sink: &mut Sink<'_>) -> usize {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut pos = open + 1;
     loop {
         pos = skip_trivia(text, pos);
@@ -66,10 +68,9 @@ fn read_meta_data(text: &str, open: usize, header: &mut Adl2Header, sink: &mut S
         };
         // `key junk`: only the terminator is reported; `key=value junk`: the value still counts.
         if value.is_some() || text[next..].starts_with([';', ')']) {
-            if seen.contains(&key) {
+            if !seen.insert(key) {
                 sink.report(Code::AdlMetadata, format!("the meta-data item `{key}` appears twice"), pos, "");
             }
-            seen.push(key);
             store_item(key, value, pos, header, sink);
         }
         pos = next;
@@ -118,11 +119,11 @@ enum Recovery {
 /// gives up at the end of the line that opened the list, so the id on the next line is still read.
 fn recover(text: &str, open: usize, pos: usize, message: &str, sink: &mut Sink<'_>) -> Recovery {
     sink.report(Code::AdlMetadata, message, pos, "");
-    let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
-    match text[pos..line_end(pos)].find([';', ')']).map(|i| pos + i) {
+    // One search that stops at the line's end: a recovery never rescans the rest of a long line.
+    match text[pos..].find([';', ')', '\n']).map(|i| pos + i) {
         Some(at) if text[at..].starts_with(';') => Recovery::NextItem(at + 1),
-        Some(at) => Recovery::Done(at + 1),
-        None => Recovery::Done(line_end(open)),
+        Some(at) if text[at..].starts_with(')') => Recovery::Done(at + 1),
+        _ => Recovery::Done(text[open..].find('\n').map_or(text.len(), |i| open + i)),
     }
 }
 
