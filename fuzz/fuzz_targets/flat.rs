@@ -2,11 +2,15 @@
 //! templates: never a panic or hang, and every diagnostic lies inside the text.
 #![no_main]
 
+#[path = "common/text_positions.rs"]
+mod text_positions;
+
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use openehr_definitions::flat::{flat_to_structured, structured_to_flat, validate_flat};
 use openehr_definitions::web_template::{WebTemplate, web_template};
+use text_positions::Lines;
 
 fn templates() -> &'static [WebTemplate] {
     static T: OnceLock<Vec<WebTemplate>> = OnceLock::new();
@@ -22,14 +26,11 @@ fn templates() -> &'static [WebTemplate] {
 }
 
 fuzz_target!(|text: &str| {
-    let lines = text.split('\n').count();
+    let lines = Lines::of(text);
     for wt in templates() {
         let report = validate_flat(wt, text);
         for d in &report.diagnostics {
-            assert!(d.line >= 1 && d.column >= 1, "unpositioned diagnostic {d}");
-            assert!(d.line as usize <= lines, "diagnostic {d} past the last line {lines}");
-            let line = text.split('\n').nth(d.line as usize - 1).unwrap_or("");
-            assert!(d.column as usize <= line.chars().count() + 1, "diagnostic {d} past the end of its line");
+            lines.assert_inside(d);
         }
         if let Ok(flat) = structured_to_flat(wt, text) {
             let _ = validate_flat(wt, &flat);
