@@ -24,7 +24,7 @@
 //! | `blob/{sha256}` | one chunk of a body, keyed by the chunk's own SHA-256 | before the commit |
 //! | `{kind}/index` | the **root** of a kind's index (`opt14`, `adl2`, `query`): its records while they fit one value, else the keys of its shards | CAS = commit |
 //! | `{kind}/shard/{write id}.{attempt}.{n}` | one shard: a sorted run of the index's records | before the commit |
-//! | `opt14/id/{template_id}` | that one template's record, and a copy of its body when both fit one value (a read cache), or a marker (see below) | a marker before the commit, the record after it |
+//! | `opt14/id/{template_id}` | that one template's record, and a copy of its body when both fit one value and the store does not keep chunks in memory (a read cache), or a marker (see below) | a marker before the commit, the record after it |
 //! | `wt/{sha256}.{version}` | the web template (default languages) of the OPT with that SHA-256, built by that builder version, or its chunk manifest | by the first GET of it (a cache fill) |
 //! | `claim/{kind}/index` | a counter (`increment` only): who creates the root on first use | first use |
 //!
@@ -37,7 +37,8 @@
 //! private parts (body location, ETag, write id).
 //!
 //! **Reads per request** (each a host call on Spin): GET of one ADL 1.4 template, one value (its record
-//! with the body copy; bodies too large for that: plus one per chunk); a list or a query resolution, the
+//! with the body copy; bodies too large for that: plus one per chunk, which a store that keeps immutable
+//! values in memory serves from there); a list or a query resolution, the
 //! root (plus the shards it needs once the index is sharded).
 //!
 //! **Write ids**: every write draws a random id that its records carry. After a CAS that reported
@@ -107,6 +108,13 @@ pub trait KvStore {
     /// written. `Ok(false)` or an error: perhaps not written (see the module docs for why callers re-read).
     /// Must be atomic when `expected` is `Some`; the API never asks with `None` outside first use.
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError>;
+    /// True when this store keeps immutable values in memory from one request to the next (the native
+    /// server), so reading a body's chunks costs no backend round trip. The API then keeps body copies
+    /// out of mutable values, which every read must fetch from the backend: a template GET reads a small
+    /// record from the backend and its body from memory, instead of the body from the backend each time.
+    fn caches_immutable_values(&self) -> bool {
+        false
+    }
 }
 
 /// Why the store could not serve a request (never the request's fault). The text is for the log: the

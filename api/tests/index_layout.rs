@@ -156,3 +156,62 @@ fn a_garbled_index_is_a_500_that_shows_nothing_stored() {
         generic(&response);
     }
 }
+
+/// A memory store that says it keeps immutable values in memory, as the native server's SQLite store does.
+struct ChunksInMemory(MemoryStore);
+
+impl KvStore for ChunksInMemory {
+    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, openehr_defs_api::StoreError> {
+        self.0.get(key)
+    }
+    fn set(&self, key: &str, value: &[u8]) -> Result<(), openehr_defs_api::StoreError> {
+        self.0.set(key, value)
+    }
+    fn delete(&self, key: &str) -> Result<(), openehr_defs_api::StoreError> {
+        self.0.delete(key)
+    }
+    fn increment(&self, key: &str, delta: i64) -> Result<i64, openehr_defs_api::StoreError> {
+        self.0.increment(key, delta)
+    }
+    fn compare_and_swap(
+        &self,
+        key: &str,
+        expected: Option<&[u8]>,
+        new: &[u8],
+    ) -> Result<bool, openehr_defs_api::StoreError> {
+        self.0.compare_and_swap(key, expected, new)
+    }
+    fn caches_immutable_values(&self) -> bool {
+        true
+    }
+}
+
+/// Where chunks are served from memory, a template's cache value is its record alone (a copy of the
+/// body there would be read from the backend on every GET); the GET answers the same bytes and ETag.
+#[test]
+fn a_store_keeping_chunks_in_memory_gets_cache_values_without_a_body_copy() {
+    let body = fixture("ehrbase_integration_test__opt__minimal_action.opt");
+    let uri = format!("{LIST}/{}", openehr_defs_api::encode_segment("minimal_action.en.v1_{{randomize}}"));
+    let key = "opt14/id/minimal_action.en.v1_{{randomize}}";
+    let send_to = |store: &dyn KvStore, method: &str, uri: &str, body: Vec<u8>| {
+        let request = Request::builder().method(method).uri(uri).header("content-type", "application/xml").body(body);
+        handle(request.expect("valid request"), store, &Config::default())
+    };
+
+    let copying = MemoryStore::new();
+    assert_eq!(send_to(&copying, "POST", LIST, body.clone()).status(), 201);
+    let with_copy = copying.get(key).expect("store works").expect("cache value");
+    assert!(with_copy.ends_with(&body), "a plain store's cache value carries the body");
+
+    let in_memory = ChunksInMemory(MemoryStore::new());
+    assert_eq!(send_to(&in_memory, "POST", LIST, body.clone()).status(), 201);
+    let record = in_memory.get(key).expect("store works").expect("cache value");
+    assert!(!record.contains(&b'\n'), "no body copy: {}", String::from_utf8_lossy(&record));
+    let record: serde_json::Value = serde_json::from_slice(&record).expect("the record alone is JSON");
+    assert_eq!(record["template_id"], "minimal_action.en.v1_{{randomize}}", "{record}");
+
+    let got = send_to(&in_memory, "GET", &uri, Vec::new());
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.body(), &body);
+    assert_eq!(got.headers()["etag"], send_to(&copying, "GET", &uri, Vec::new()).headers()["etag"]);
+}

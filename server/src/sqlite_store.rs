@@ -157,6 +157,10 @@ impl KvStore for SqliteStore {
         self.write_with(key, |c| write(c, key, value))
     }
 
+    fn caches_immutable_values(&self) -> bool {
+        true
+    }
+
     fn delete(&self, key: &str) -> Result<(), StoreError> {
         self.write_with(key, |c| {
             c.prepare_cached("DELETE FROM spin_key_value WHERE store = ?1 AND key = ?2")?
@@ -277,6 +281,35 @@ mod tests {
         assert_eq!(store.get("opt14/id/missing").unwrap(), None);
         store.set("opt14/id/missing", b"{}").unwrap();
         assert_eq!(store.get("opt14/id/missing").unwrap().as_deref(), Some(&b"{}"[..]), "absence is not cached");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The store keeps chunks in memory, so a template's cache value (read from SQLite on every GET)
+    /// holds its record alone and the body comes from the chunk; the answer is the uploaded bytes.
+    #[test]
+    fn a_template_get_reads_a_small_record_from_sqlite_and_its_body_from_memory() {
+        let (store, other, dir) = fresh_store("record");
+        let opt = std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../tests/fixtures/opt14/valid/ehrbase_integration_test__opt__minimal_action.opt"),
+        )
+        .unwrap();
+        let outcome = openehr_defs_api::bulk_upload_opt14(&store, std::slice::from_ref(&opt)).unwrap();
+        assert_eq!(outcome.created, 1);
+        let record: Vec<u8> = other
+            .query_row(
+                "SELECT value FROM spin_key_value WHERE store = 'default' AND key = 'opt14/id/minimal_action.en.v1_{{randomize}}'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(record.len() < 1024 && !record.contains(&b'\n'), "{}", String::from_utf8_lossy(&record));
+        let request = http::Request::get("/v1/definition/template/adl1.4/minimal_action.en.v1_%7B%7Brandomize%7D%7D")
+            .body(Vec::new())
+            .unwrap();
+        let got = openehr_defs_api::handle(request, &store, &openehr_defs_api::Config::default());
+        assert_eq!(got.status(), 200);
+        assert_eq!(got.body(), &opt);
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
