@@ -124,7 +124,7 @@ fn node_predicates_of_every_form() {
 fn contains_with_and_or_not_and_parentheses() {
     let q = parses_to(
         "SELECT c FROM EHR e CONTAINS (COMPOSITION c[openEHR-EHR-COMPOSITION.encounter.v1] CONTAINS OBSERVATION o AND (SECTION s OR CLUSTER k) AND COMPOSITION d NOT CONTAINS ACTION a)",
-        "SELECT c FROM EHR e CONTAINS COMPOSITION c[openEHR-EHR-COMPOSITION.encounter.v1] CONTAINS (OBSERVATION o AND (SECTION s OR CLUSTER k) AND (COMPOSITION d NOT CONTAINS ACTION a))",
+        "SELECT c FROM EHR e CONTAINS COMPOSITION c[openEHR-EHR-COMPOSITION.encounter.v1] CONTAINS OBSERVATION o AND (SECTION s OR CLUSTER k) AND COMPOSITION d NOT CONTAINS ACTION a",
     );
     // CONTAINS takes everything to its right, as in the AQL 1.1 grammar.
     let ContainsExpr::Class { contains: Some(c), .. } = &q.from else { panic!() };
@@ -155,7 +155,7 @@ fn where_with_comparison_matches_like_exists_not_and_parameters() {
     );
     assert_eq!(
         q.to_string(),
-        "SELECT c FROM EHR e[ehr_id/value=$ehr_id] CONTAINS COMPOSITION c WHERE c/name/value MATCHES {'a', 'b', $other} AND NOT (EXISTS c/context/other_context) OR c/uid/value LIKE 'x%' AND c/context/start_time/value >= '2019-01-01T00:00:00Z' AND c/x != -1.5 AND c/y MATCHES {terminology://snomed-ct/hierarchy?rootConceptId=50043002} AND c/z > $ehr_id AND c/r MATCHES {/^Vit.*/}"
+        "SELECT c FROM EHR e[ehr_id/value=$ehr_id] CONTAINS COMPOSITION c WHERE c/name/value MATCHES {'a', 'b', $other} AND NOT EXISTS c/context/other_context OR c/uid/value LIKE 'x%' AND c/context/start_time/value >= '2019-01-01T00:00:00Z' AND c/x != -1.5 AND c/y MATCHES {terminology://snomed-ct/hierarchy?rootConceptId=50043002} AND c/z > $ehr_id AND c/r MATCHES {/^Vit.*/}"
     );
 }
 
@@ -227,6 +227,41 @@ fn validate_aql_skips_a_bom_and_refuses_other_encodings() {
     assert!(validate_aql(b"\xEF\xBB\xBFSELECT e FROM EHR e").is_valid());
     let report = validate_aql(b"SELECT \xFF FROM EHR e");
     assert_eq!(report.diagnostics[0].code, Code::Encoding);
+}
+
+/// Brackets a containment only where something follows that its CONTAINS would take in, and an OR
+/// only inside an AND.
+#[test]
+fn contains_lists_are_bracketed_only_where_the_tree_needs_it() {
+    parses_to(
+        "SELECT c FROM EHR e CONTAINS (COMPOSITION c CONTAINS OBSERVATION o) AND (FOLDER f CONTAINS (SECTION s OR CLUSTER k)) AND (EHR_STATUS t CONTAINS (ITEM_TREE i))",
+        "SELECT c FROM EHR e CONTAINS (COMPOSITION c CONTAINS OBSERVATION o) AND (FOLDER f CONTAINS SECTION s OR CLUSTER k) AND EHR_STATUS t CONTAINS ITEM_TREE i",
+    );
+}
+
+/// A tree parsed just under the depth limit prints to text that parses back: the printer never adds
+/// nesting the text did not have. Found by the fuzz campaign: `A CONTAINS B AND C CONTAINS D AND ...`
+/// printed as `A CONTAINS (B AND (C CONTAINS (D AND ...)))`, three levels per CONTAINS instead of one,
+/// and `NOT NOT e/x = 1` as `NOT (NOT (e/x = 1))`.
+#[test]
+fn trees_at_the_depth_limit_print_to_text_that_parses_back() {
+    let chain = |n: usize| {
+        let links: String = (0..n).map(|i| format!("CLUSTER k{i} CONTAINS SECTION s{i} AND ")).collect();
+        format!("SELECT e FROM EHR e CONTAINS {links}OBSERVATION o")
+    };
+    let nots = |n: usize| format!("SELECT e FROM EHR e WHERE {}e/x = 1 AND e/y = 2", "NOT ".repeat(n));
+    let mixed =
+        |n: usize| format!("SELECT e FROM EHR e WHERE {}e/x = 1 OR e/y = 2{}", "NOT (".repeat(n), ")".repeat(n));
+    for (form, text) in [("chain", &chain as &dyn Fn(usize) -> String), ("nots", &nots), ("mixed", &mixed)] {
+        let parsed = (0..=MAX_DEPTH).filter(|&n| parse_aql(&text(n)).query.is_some()).count();
+        assert!((MAX_DEPTH / 2..=MAX_DEPTH).contains(&parsed), "{form}: {parsed} of the depths parse");
+        for n in 0..=MAX_DEPTH {
+            let Some(query) = parse_aql(&text(n)).query else { continue };
+            let printed = query.to_string();
+            let again = parse_aql(&printed);
+            assert_eq!(again.query.as_ref(), Some(&query), "{form} at {n}: {printed}\n{:?}", again.diagnostics);
+        }
+    }
 }
 
 #[test]

@@ -158,45 +158,60 @@ impl Display for PredicateValue {
 
 impl Display for ContainsExpr {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        // CONTAINS takes everything to its right, so inside AND/OR a containment (or the legacy
-        // NOT CONTAINS) is bracketed; an AND inside an OR needs nothing (AND binds tighter).
-        let bracket = |e: &ContainsExpr| {
-            matches!(
-                e,
-                ContainsExpr::Class { contains: Some(_), .. } | ContainsExpr::NotContains(_) | ContainsExpr::Or(_)
-            )
-        };
-        match self {
-            ContainsExpr::Class { class, contains } => {
-                f.write_str(&class.class)?;
-                if let Some(v) = &class.variable {
-                    write!(f, " {v}")?;
-                }
-                if let Some(p) = &class.predicate {
-                    write!(f, "[{p}]")?;
-                }
-                if let Some(c) = contains {
-                    f.write_str(if c.negated { " NOT CONTAINS " } else { " CONTAINS " })?;
-                    write_contained(f, &c.inner)?;
-                }
-                Ok(())
+        write_containment(f, self, true)
+    }
+}
+
+/// `e` as FROM text, with parentheses only where the tree needs them: the printed text must never
+/// nest deeper than the text it was parsed from, or a query just under [`MAX_DEPTH`](super::MAX_DEPTH)
+/// would print to one the parser refuses. `open_end`: nothing follows `e` in its scope (the clause or
+/// the parentheses around it), so a CONTAINS at its end may take in everything to its right, as
+/// CONTAINS does in the AQL grammar.
+fn write_containment(f: &mut Formatter<'_>, e: &ContainsExpr, open_end: bool) -> fmt::Result {
+    match e {
+        ContainsExpr::Class { class, contains } => {
+            f.write_str(&class.class)?;
+            if let Some(v) = &class.variable {
+                write!(f, " {v}")?;
             }
-            ContainsExpr::And(items) => joined(f, items, "AND", bracket),
-            ContainsExpr::Or(items) => joined(f, items, "OR", bracket),
-            ContainsExpr::NotContains(inner) => {
-                f.write_str("NOT CONTAINS ")?;
-                write_contained(f, inner)
+            if let Some(p) = &class.predicate {
+                write!(f, "[{p}]")?;
             }
+            if let Some(c) = contains {
+                f.write_str(if c.negated { " NOT CONTAINS " } else { " CONTAINS " })?;
+                write_containment(f, &c.inner, open_end)?;
+            }
+            Ok(())
+        }
+        ContainsExpr::And(items) => write_operands(f, items, "AND", open_end),
+        ContainsExpr::Or(items) => write_operands(f, items, "OR", open_end),
+        ContainsExpr::NotContains(inner) => {
+            f.write_str("NOT CONTAINS ")?;
+            write_containment(f, inner, open_end)
         }
     }
 }
 
-/// The right side of CONTAINS: AND/OR lists in parentheses, for the reader.
-fn write_contained(f: &mut Formatter<'_>, inner: &ContainsExpr) -> fmt::Result {
-    match inner {
-        ContainsExpr::And(_) | ContainsExpr::Or(_) | ContainsExpr::NotContains(_) => write!(f, "({inner})"),
-        ContainsExpr::Class { .. } => inner.fmt(f),
+/// The operands of an AND or OR list. One is bracketed when it is an OR inside an AND (AND binds
+/// tighter), or when it ends in a CONTAINS and something follows it that the CONTAINS would take in.
+fn write_operands(f: &mut Formatter<'_>, items: &[ContainsExpr], op: &str, open_end: bool) -> fmt::Result {
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            write!(f, " {op} ")?;
+        }
+        let item_open_end = open_end && i + 1 == items.len();
+        let takes_in_what_follows =
+            matches!(item, ContainsExpr::Class { contains: Some(_), .. } | ContainsExpr::NotContains(_));
+        let bracket = (op == "AND" && matches!(item, ContainsExpr::Or(_))) || (takes_in_what_follows && !item_open_end);
+        if bracket {
+            f.write_char('(')?;
+            write_containment(f, item, true)?;
+            f.write_char(')')?;
+        } else {
+            write_containment(f, item, item_open_end)?;
+        }
     }
+    Ok(())
 }
 
 impl Display for Condition {
@@ -204,7 +219,12 @@ impl Display for Condition {
         match self {
             Condition::And(items) => joined(f, items, "AND", |c| matches!(c, Condition::Or(_))),
             Condition::Or(items) => joined(f, items, "OR", |c| matches!(c, Condition::Or(_))),
-            Condition::Not(inner) => write!(f, "NOT ({inner})"),
+            // NOT applies to the condition right after it: only a list needs brackets (more would
+            // nest the printed text deeper than the parsed one).
+            Condition::Not(inner) => match **inner {
+                Condition::And(_) | Condition::Or(_) => write!(f, "NOT ({inner})"),
+                _ => write!(f, "NOT {inner}"),
+            },
             Condition::Comparison { left, op, right } => write!(f, "{left} {} {right}", op.as_str()),
             Condition::Like { path, pattern } => write!(f, "{path} LIKE {pattern}"),
             Condition::Matches { path, operand } => write!(f, "{path} MATCHES {operand}"),
