@@ -31,6 +31,7 @@ run() {
   case $target in
     opt | web_template | adl2) len=(-max_len="${MAX_LEN:-16384}") ;;
     aql | flat) len=(-max_len="${MAX_LEN:-4096}") ;;
+    web_template_json) len=(-max_len="${MAX_LEN:-32768}") ;;
   esac
   if cargo +nightly fuzz run "${flags[@]}" "$target" -- -runs="$runs" -max_total_time="$max_time" \
     "${len[@]}" -print_final_stats=1 >"logs/$target.log" 2>&1; then

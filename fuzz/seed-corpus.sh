@@ -14,6 +14,13 @@ cp "$fixtures"/aql/valid/* "$here/corpus/aql/"
 # STRUCTURED ones (their keys do not match those templates: they exercise the conversions).
 cp "$fixtures"/flat/flat/duration_validation.json "$fixtures"/flat/flat/ism_*.json "$fixtures"/flat/structured/*.json \
   "$here/corpus/flat/"
+# A web template as JSON, then after a NUL byte a composition: the smaller reference web templates,
+# each with a FLAT composition.
+mkdir -p "$here/corpus/web_template_json"
+find "$fixtures/web-template" -name '*.json' -size -32k | while read -r wt; do
+  name=$(basename "$wt" .json | tr -c 'A-Za-z0-9_\n-' '_')
+  { cat "$wt"; printf '\000'; cat "$fixtures/flat/flat/duration_validation.json"; } >"$here/corpus/web_template_json/$name"
+done
 n=0
 for id in "openEHR-EHR-OBSERVATION.blood_pressure.v1" "openEHR-EHR-CLUSTER.device-ventilator.v0" \
     "org.openehr::openEHR-EHR-OBSERVATION.ovl-bp-001.v1.0.0-rc.2" "openEHR-EHR-COMPOSITION.report-result.v1" \

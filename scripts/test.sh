@@ -61,7 +61,7 @@ spin_component() {
 # Each parser, and the HTTP API, runs for a short smoke under libFuzzer, seeded from the fixtures.
 fuzz_smoke() {
   (cd fuzz && ./seed-corpus.sh >/dev/null && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo +nightly fuzz build) &&
-    for target in ident adl2 opt web_template aql flat api; do
+    for target in ident adl2 opt web_template web_template_json aql flat api; do
       (cd fuzz && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/fuzz" cargo +nightly fuzz run "$target" -- -max_total_time=15 -print_final_stats=0 2>&1 | tail -n 3) ||
         return 1
     done
