@@ -2,12 +2,16 @@
 //! - `Upsert`: Spin's SQLite store, where a compare-and-swap of an ABSENT key always writes;
 //! - `LyingSwap`: Spin's Redis store, where every swap reports failure, written or not;
 //! - `ErrAfterWrite`: a backend whose swap writes and then fails with an error;
-//! - `Limited`: a backend that refuses values over a size limit and counts every operation.
+//! - `Limited`: a backend that refuses values over a size limit and counts every operation;
+//! - `ChunksInMemory`: the native server's layout (template cache values without a body copy).
 //!
 //! Each must give the API's guarantees: no acknowledged write lost or duplicated, exactly one 201 among
 //! racing uploads of one id, N distinct listed versions for N acknowledged PUTs, failures answered as
 //! failures; and no value over the limit, listing in a bounded number of reads, one CAS per commit.
 
+mod common;
+
+use common::ChunksInMemory;
 use http::{Request, Response};
 use openehr_defs_api::{Config, KvStore, MemoryStore, StoreError, handle};
 use std::collections::BTreeSet;
@@ -365,6 +369,7 @@ every_guarantee!(atomic, MemoryStore::new());
 every_guarantee!(spin_sqlite_upserts_absent_keys, Upsert(MemoryStore::new()));
 every_guarantee!(spin_redis_reports_every_swap_failed, LyingSwap(MemoryStore::new()));
 every_guarantee!(swap_errs_after_writing, ErrAfterWrite(MemoryStore::new()));
+every_guarantee!(native_layout_without_body_copies, ChunksInMemory(MemoryStore::new()));
 
 /// A backend that never keeps a swap: the client must hear a failure, never a success.
 #[test]

@@ -8,16 +8,19 @@ use std::cell::Cell;
 use http::{Method, Request, Response, StatusCode};
 use openehr_defs_api::{Config, KvStore, MemoryStore, StoreError, handle};
 
-/// A store whose process "dies" after `budget` writes: later writes fail and change nothing.
+/// A store whose process "dies" after `budget` writes: later writes fail and change nothing. With
+/// `chunks_in_memory` it says so as the native server's store does, and the API writes that layout
+/// (template cache values without a copy of the body).
 struct DyingStore<'a> {
     inner: &'a MemoryStore,
     budget: Cell<usize>,
     writes: Cell<usize>,
+    chunks_in_memory: bool,
 }
 
 impl<'a> DyingStore<'a> {
-    fn new(inner: &'a MemoryStore, budget: usize) -> Self {
-        DyingStore { inner, budget: Cell::new(budget), writes: Cell::new(0) }
+    fn new(inner: &'a MemoryStore, budget: usize, chunks_in_memory: bool) -> Self {
+        DyingStore { inner, budget: Cell::new(budget), writes: Cell::new(0), chunks_in_memory }
     }
 
     fn write(&self) -> Result<(), StoreError> {
@@ -51,6 +54,9 @@ impl KvStore for DyingStore<'_> {
     fn compare_and_swap(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool, StoreError> {
         self.write()?;
         self.inner.compare_and_swap(key, expected, new)
+    }
+    fn caches_immutable_values(&self) -> bool {
+        self.chunks_in_memory
     }
 }
 
@@ -92,10 +98,11 @@ fn status_of_success(upload: &impl Fn(&dyn KvStore) -> Response<Vec<u8>>) -> Sta
 fn at_every_write(
     upload: impl Fn(&dyn KvStore) -> Response<Vec<u8>>,
     visible_entirely_or_not_at_all: impl Fn(&MemoryStore) -> bool,
+    chunks_in_memory: bool,
 ) -> usize {
     for budget in 0..1000 {
         let persisted = MemoryStore::new();
-        let dying = DyingStore::new(&persisted, budget);
+        let dying = DyingStore::new(&persisted, budget, chunks_in_memory);
         let response = upload(&dying);
         if dying.writes.get() <= budget {
             // Every write went through: the upload completed and must be visible.
@@ -123,6 +130,15 @@ fn at_every_write(
 
 #[test]
 fn a_large_opt_upload_killed_at_any_write_is_all_or_nothing() {
+    opt_upload_killed_at_any_write(false);
+}
+
+#[test]
+fn a_large_opt_upload_killed_at_any_write_is_all_or_nothing_in_the_native_layout() {
+    opt_upload_killed_at_any_write(true);
+}
+
+fn opt_upload_killed_at_any_write(chunks_in_memory: bool) {
     let body = large_opt();
     let id = "minimal_action.en.v1_%7B%7Brandomize%7D%7D";
     let writes = at_every_write(
@@ -144,6 +160,7 @@ fn a_large_opt_upload_killed_at_any_write_is_all_or_nothing() {
                 other => panic!("GET answered {other}"),
             }
         },
+        chunks_in_memory,
     );
     assert!(writes >= 4, "a 3 MiB body should take several writes, took {writes}");
 }
@@ -170,6 +187,7 @@ fn a_stored_query_put_killed_at_any_write_is_all_or_nothing() {
                 other => panic!("GET answered {other}"),
             }
         },
+        false,
     );
 }
 
@@ -194,6 +212,7 @@ fn an_adl2_upload_killed_at_any_write_is_all_or_nothing() {
                 other => panic!("GET answered {other}"),
             }
         },
+        false,
     );
 }
 
@@ -202,6 +221,15 @@ fn an_adl2_upload_killed_at_any_write_is_all_or_nothing() {
 /// be uploaded again.
 #[test]
 fn a_delete_killed_at_any_write_is_all_or_nothing() {
+    delete_killed_at_any_write(false);
+}
+
+#[test]
+fn a_delete_killed_at_any_write_is_all_or_nothing_in_the_native_layout() {
+    delete_killed_at_any_write(true);
+}
+
+fn delete_killed_at_any_write(chunks_in_memory: bool) {
     let id = "crash.delete";
     let path = format!("/definition/template/adl1.4/{id}");
     let body = fixture("opt14/valid/ehrbase_integration_test__opt__minimal_action.opt");
@@ -234,13 +262,14 @@ fn a_delete_killed_at_any_write_is_all_or_nothing() {
     };
     for budget in 0..100 {
         let persisted = MemoryStore::new();
-        let upload = send(&persisted, Method::POST, "/definition/template/adl1.4", "application/xml", body.clone());
+        let uploader = DyingStore::new(&persisted, usize::MAX, chunks_in_memory);
+        let upload = send(&uploader, Method::POST, "/definition/template/adl1.4", "application/xml", body.clone());
         assert_eq!(upload.status(), StatusCode::CREATED);
         // The web template is cached, so a deletion must hide it too.
         let request =
             Request::builder().uri(format!("/v1{path}")).header("Accept", "application/json").body(Vec::new());
         assert_eq!(handle(request.unwrap(), &persisted, &Config::default()).status(), StatusCode::OK);
-        let dying = DyingStore::new(&persisted, budget);
+        let dying = DyingStore::new(&persisted, budget, chunks_in_memory);
         let response = send(&dying, Method::DELETE, &path, "text/plain", Vec::new());
         let visible = present(&persisted);
         if dying.writes.get() <= budget {

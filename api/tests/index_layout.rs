@@ -2,6 +2,9 @@
 //! records (its first line is the list answer), beyond that it names shards whose first lines join into
 //! the list; it follows every upload, and an index in the older one-array layout still serves.
 
+mod common;
+
+use common::ChunksInMemory;
 use http::{Request, Response};
 use openehr_defs_api::{Config, KvStore, MemoryStore, handle};
 use std::path::PathBuf;
@@ -154,35 +157,6 @@ fn a_garbled_index_is_a_500_that_shows_nothing_stored() {
         let response = send(&store, "GET", LIST, Vec::new());
         assert_eq!(response.status(), 500, "{:?}", String::from_utf8_lossy(garbage));
         generic(&response);
-    }
-}
-
-/// A memory store that says it keeps immutable values in memory, as the native server's SQLite store does.
-struct ChunksInMemory(MemoryStore);
-
-impl KvStore for ChunksInMemory {
-    fn get(&self, key: &str) -> Result<Option<Vec<u8>>, openehr_defs_api::StoreError> {
-        self.0.get(key)
-    }
-    fn set(&self, key: &str, value: &[u8]) -> Result<(), openehr_defs_api::StoreError> {
-        self.0.set(key, value)
-    }
-    fn delete(&self, key: &str) -> Result<(), openehr_defs_api::StoreError> {
-        self.0.delete(key)
-    }
-    fn increment(&self, key: &str, delta: i64) -> Result<i64, openehr_defs_api::StoreError> {
-        self.0.increment(key, delta)
-    }
-    fn compare_and_swap(
-        &self,
-        key: &str,
-        expected: Option<&[u8]>,
-        new: &[u8],
-    ) -> Result<bool, openehr_defs_api::StoreError> {
-        self.0.compare_and_swap(key, expected, new)
-    }
-    fn caches_immutable_values(&self) -> bool {
-        true
     }
 }
 
